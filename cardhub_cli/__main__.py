@@ -1,0 +1,3 @@
+from cardhub_cli.main import cli
+
+cli()

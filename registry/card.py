@@ -1,0 +1,186 @@
+"""The typed record of one model card, and its small value types.
+
+Every value type is frozen: a card record is a value that the site builder and the runtime read,
+never mutate. Every piece taken from the card keeps the 1-based line it came from, so that a
+finding, a rendered warning or a conformance failure can point at the source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+Severity = Literal["error", "warning"]
+SnippetLanguage = Literal["python", "scala", "nlu", "bash", "other"]
+Engine = Literal["onnx", "tensorflow", "openvino", "llamacpp", "pytorch", "other"]
+EngineSource = Literal["front_matter", "tags", "edition", "none"]
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Finding(_Value):
+    """One problem found in one card: `path:line: severity: field: message`."""
+
+    path: str
+    line: int = Field(ge=0, description="1-based line in the card file; 0 when not tied to a line")
+    severity: Severity
+    field: str = Field(description="The card field or section the finding is about, e.g. 'snippets.python'")
+    message: str
+    hint: str | None = Field(default=None, description="What would fix it")
+    rule: str = Field(description="Stable identifier of the check that produced this finding")
+
+    def format(self) -> str:
+        text = f"{self.path}:{self.line}: {self.severity}: {self.field}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class Edition(_Value):
+    """`edition: Spark NLP 2.6.0` split into product and version."""
+
+    raw: str
+    product: str = Field(description="e.g. 'Spark NLP', 'Healthcare NLP', 'Finance NLP'")
+    version: str | None = Field(description="e.g. '2.6.0'; None when the edition names no version")
+
+
+class Link(_Value):
+    url: str
+    line: int
+
+
+class Links(_Value):
+    download: Link | None = None
+    s3: Link | None = None
+    demo: Link | None = None
+    colab: Link | None = None
+
+
+class Snippet(_Value):
+    language: SnippetLanguage
+    code: str
+    line: int = Field(description="Line of the first line of code (the line after the opening fence)")
+    fence_line: int = Field(description="Line of the opening fence")
+
+
+class ResultsTable(_Value):
+    columns: list[str]
+    rows: list[list[str]]
+
+
+class Results(_Value):
+    raw: str
+    line: int = Field(description="Line of the first line of the Results block's content")
+    table: ResultsTable | None = None
+
+
+class ModelInformation(_Value):
+    """The header-less key/value table under `## Model Information` (older: `## Model Parameters`)."""
+
+    line: int = Field(description="Line of the table's first row")
+    model_name: str | None = None
+    type: str | None = None
+    compatibility: str | None = None
+    license: str | None = None
+    edition: str | None = None
+    input_labels: list[str] = Field(default_factory=list)
+    output_labels: list[str] = Field(default_factory=list)
+    language: str | None = None
+    dimension: int | None = None
+    case_sensitive: bool | None = None
+    max_sentence_length: int | None = None
+    size_bytes: int | None = Field(default=None, description="Parsed from e.g. '141.9 MB'")
+    dependencies: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict, description="Rows with keys not listed above")
+    rows: dict[str, int] = Field(
+        default_factory=dict, description="Line of each row, keyed by the field name it filled"
+    )
+
+
+class Section(_Value):
+    title: str
+    level: int
+    line: int
+    markdown: str = Field(description="The section's body as Markdown, after the kramdown/Liquid pre-pass")
+
+
+class Card(_Value):
+    """One model card, parsed. `findings` holds everything the validator said about it."""
+
+    path: str = Field(description="Path of the card file as given to the parser")
+    # identity
+    name: str
+    language: str
+    title: str
+    author: str | None = None
+    date: dt.date | None = None
+    edition: Edition | None = None
+    spark_version: str | None = Field(default=None, description="The first listed when the card lists several")
+    spark_versions: list[str] = Field(default_factory=list)
+    # what it is
+    tasks: list[str] = Field(default_factory=list)
+    annotator: str | None = None
+    annotator_inferred: bool = False
+    engine: Engine | None = None
+    engine_source: EngineSource = "none"
+    tags: list[str] = Field(default_factory=list)
+    supported: bool | None = None
+    deprecated: bool | None = None
+    recommended: bool | None = None
+    # content
+    description: str = Field(default="", description="Markdown of the Description section, buttons removed")
+    predicted_entities: list[str] = Field(default_factory=list)
+    links: Links = Links()
+    snippets: list[Snippet] = Field(default_factory=list)
+    results: Results | None = None
+    model_information: ModelInformation | None = None
+    references: list[str] = Field(default_factory=list, description="URLs found in the closing sections")
+    nlu_reference: str | None = Field(default=None, description="e.g. 'en.embed_sentence.small_bert_L6_768'")
+    sections: list[Section] = Field(default_factory=list)
+    body: str = Field(default="", description="The Markdown body as written, after the front matter")
+    body_line: int = Field(default=1, description="Line of the body's first line in the file")
+    # provenance
+    front_matter: dict[str, object] = Field(default_factory=dict, description="Known keys, as parsed")
+    unknown_front_matter: dict[str, object] = Field(default_factory=dict)
+    lines: dict[str, int] = Field(default_factory=dict, description="Line of each front-matter field")
+    findings: list[Finding] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def task(self) -> str | None:
+        return self.tasks[0] if self.tasks else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def artifact(self) -> str | None:
+        """The download file's stem, e.g. `sent_small_bert_L6_768_en_2.6.0_2.4_1598351137007`;
+        the upstream cache key."""
+        url = self.links.download.url if self.links.download else self.links.s3.url if self.links.s3 else None
+        if not url:
+            return None
+        stem = url.rsplit("/", 1)[-1]
+        return stem[:-4] if stem.endswith(".zip") else stem
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def version(self) -> str | None:
+        """The library version the card was published for (the edition's version)."""
+        return self.edition.version if self.edition else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def snippet(self, language: SnippetLanguage) -> Snippet | None:
+        return next((s for s in self.snippets if s.language == language), None)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
