@@ -1,0 +1,75 @@
+"""Parse + validate throughput of the registry on 10,000 cards (variants of the real ones).
+
+    python benchmarks/bench_registry.py [--cards 10000] [--workers N] [--repeat 3]
+
+Variants: each real card (the seeds in cards/, plus ../shared/corpus/cards/ when present) copied
+under a new name, date and artifact, so that every variant is a distinct model. Prints cards/s
+(median of the repeats), the time per card, and the peak memory of the parent and its workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from registry.store import Registry  # noqa: E402
+
+
+def real_cards() -> list[Path]:
+    cards = sorted((ROOT / "cards").glob("*.md"))
+    corpus = ROOT.parent / "shared" / "corpus" / "cards"
+    if corpus.is_dir():
+        cards += sorted(corpus.glob("*.md"))
+    return cards
+
+
+def write_variants(out: Path, count: int) -> int:
+    """Writes `count` cards; returns the total bytes written."""
+    sources = [p.read_text(encoding="utf-8") for p in real_cards()]
+    total = 0
+    for index in range(count):
+        text = sources[index % len(sources)]
+        suffix = f"v{index:05d}"
+        text = re.sub(r"^name:\s*(\S+)", lambda m: f"name: {m.group(1)}_{suffix}", text, count=1, flags=re.M)
+        text = re.sub(r"_(\d{13})\.zip", lambda m: f"_{int(m.group(1)) + index}.zip", text)
+        path = out / f"2024-01-01-card_{suffix}.md"
+        path.write_text(text, encoding="utf-8")
+        total += len(text.encode())
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cards", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=None, help="default: every core")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        size = write_variants(Path(folder), args.cards)
+        print(f"corpus: {args.cards} cards from {len(real_cards())} real ones, {size / 1e6:.1f} MB")
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            registry = Registry.from_dir(folder, workers=args.workers)
+            times.append(time.perf_counter() - start)
+        findings = len(registry.findings)
+    median = statistics.median(times)
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"parse + validate: median {median:.2f} s over {args.repeat} runs ({', '.join(f'{t:.2f}' for t in times)})")
+    print(f"throughput: {args.cards / median:,.0f} cards/s, {median / args.cards * 1e3:.3f} ms per card")
+    print(f"findings: {findings}")
+    print(f"peak RSS: parent {parent:.0f} MB, largest worker {children:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

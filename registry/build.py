@@ -1,0 +1,253 @@
+"""What was read from a card file -> the typed `Card`, noting where a value had to be coerced or
+inferred. Checks of the values against each other live in `validate.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from registry import values
+from registry.card import Card, Finding, Snippet
+
+if TYPE_CHECKING:
+    from registry.parse import Body, RawCard
+
+KNOWN_KEYS = {
+    "layout", "title", "author", "name", "date", "task", "language", "edition", "spark_version", "tags",
+    "supported", "deprecated", "recommended", "annotator", "engine", "nav_key", "article_header",
+    "use_language_switcher",
+}
+LEGACY_KEYS = {"class": "annotator", "repository": None}
+ENGINES = {"onnx", "tensorflow", "openvino", "llamacpp", "pytorch"}
+DEEP_LEARNING_ANNOTATOR = re.compile(
+    r"bert|albert|roberta|xlnet|elmo|universalsentenceencoder|deberta|longformer|t5|marian|bart|gpt|"
+    r"nerdl|classifierdl|sentimentdl|assertiondl|contextspell|e5|bge|mpnet|instructor|vit|whisper|wav2vec",
+    re.IGNORECASE,
+)
+
+
+FILE_NAME = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|\d{2}-\d{2}-\d{4})-(?P<stem>.+?)(?:--.*)?$")
+PRETRAINED_CALL = re.compile(r"\b([A-Z]\w+)\s*\.\s*pretrained\s*\(\s*['\"]([^'\"]*)['\"]")
+PRETRAINED_PIPELINE = re.compile(r"\bPretrainedPipeline\s*\(")
+NLU_LOAD = re.compile(r"nlu\s*\.\s*load\s*\(\s*['\"]([^'\"]+)['\"]")
+
+
+class _Collector:
+    def __init__(self, raw: RawCard) -> None:
+        self.raw = raw
+        self.findings: list[Finding] = []
+
+    def add(self, severity: str, key: str, message: str, hint: str | None, rule: str, line: int | None = None
+            ) -> None:
+        self.findings.append(Finding(
+            path=self.raw.path, line=line if line is not None else self.raw.key_lines.get(key, 1),
+            severity=severity,  # type: ignore[arg-type]
+            field=key, message=message, hint=hint, rule=rule))
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _string_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _spark_versions(raw: RawCard) -> list[str]:
+    """YAML reads `spark_version: 3.10` as the float 3.1, so scalars are taken from the raw text."""
+    value = raw.front_matter.get("spark_version")
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [raw.front_matter_raw.get("spark_version", str(value)).strip("'\" ")]
+
+
+def build_card(raw: RawCard, body: Body) -> Card:
+    out = _Collector(raw)
+    fm = raw.front_matter
+    file_name, file_language = name_from_file_name(raw.path)
+
+    name = _text(fm.get("name"))
+    if name is None:
+        out.add("error", "name", "the card has no name", f"add 'name: {file_name}' to the front matter",
+                "required-field")
+        name = file_name
+    language = _text(fm.get("language"))
+    if language is None:
+        info_language = body.model_information.language if body.model_information else None
+        language = file_language or info_language or ""
+        out.add("warning", "language", "the card has no language" + (f"; read {language!r} from the "
+                "file name or the Model Information table" if language else ""),
+                f"add 'language: {language or 'en'}' to the front matter", "required-field",
+                line=raw.key_lines.get("language", 1))
+    title = _text(fm.get("title"))
+    if title is None:
+        out.add("warning", "title", "the card has no title", "add a 'title:' line", "required-field")
+
+    date, note = parse_date(fm.get("date"))
+    if date is None:
+        out.add("error" if "date" in fm else "warning", "date",
+                f"date {fm.get('date')!r} is not a date" if "date" in fm else "the card has no date",
+                "write the date as YYYY-MM-DD", "date-format")
+    elif note:
+        out.add("warning", "date", f"date {fm.get('date')!r} is not YYYY-MM-DD ({note})",
+                "write the date as YYYY-MM-DD", "date-format")
+
+    edition = values.parse_edition(str(fm["edition"])) if _text(fm.get("edition")) else None
+    if edition is None:
+        out.add("warning", "edition", "the card has no edition",
+                "add e.g. 'edition: Spark NLP 5.0.0'", "required-field")
+    spark_versions = _spark_versions(raw)
+
+    tasks = _string_list(fm.get("task"))
+    if not tasks:
+        out.add("warning", "task", "the card has no task", "add e.g. 'task: Embeddings'", "required-field")
+
+    annotator, annotator_inferred = _annotator(raw, body, name, out)
+    engine, engine_source = _engine(fm, annotator, edition.version if edition else None)
+    flags = {key: _flag(key, fm.get(key), out) for key in ("supported", "deprecated", "recommended")}
+    _report_unknown_keys(raw, out)
+
+    known = {k: v for k, v in fm.items() if k in KNOWN_KEYS or k in LEGACY_KEYS}
+    unknown = {k: v for k, v in fm.items() if k not in KNOWN_KEYS and k not in LEGACY_KEYS}
+    return Card(
+        path=raw.path, name=name, language=language, title=title or name, author=_text(fm.get("author")),
+        date=date, edition=edition, spark_version=spark_versions[0] if spark_versions else None,
+        spark_versions=spark_versions, tasks=tasks, annotator=annotator,
+        annotator_inferred=annotator_inferred, engine=engine, engine_source=engine_source,
+        tags=_string_list(fm.get("tags")), description=body.description,
+        predicted_entities=body.predicted_entities, links=body.links, snippets=body.snippets,
+        results=body.results, model_information=body.model_information, references=body.references,
+        nlu_reference=nlu_reference(body.snippets), sections=body.sections, body=raw.body,
+        body_line=raw.body_line, front_matter=_plain(known), unknown_front_matter=_plain(unknown),
+        lines=raw.key_lines, findings=out.findings + body.problems, **flags,
+    )
+
+
+def _annotator(raw: RawCard, body: Body, name: str, out: _Collector) -> tuple[str | None, bool]:
+    declared = _text(raw.front_matter.get("annotator"))
+    if declared:
+        return declared, False
+    legacy = _text(raw.front_matter.get("class"))
+    if legacy:
+        return legacy, False
+    inferred = annotator_from_snippets(body.snippets, name)
+    out.add("warning", "annotator", "the card has no annotator" + (
+        f"; inferred {inferred!r} from the code snippet" if inferred else ""),
+        f"add 'annotator: {inferred or 'BertEmbeddings'}' to the front matter", "required-field")
+    return inferred, inferred is not None
+
+
+def _engine(fm: dict[str, Any], annotator: str | None, version: str | None) -> tuple[Any, Any]:
+    declared = _text(fm.get("engine"))
+    if declared:
+        lowered = declared.lower()
+        return (lowered if lowered in ENGINES else "other"), "front_matter"
+    tags = {t.lower() for t in _string_list(fm.get("tags"))}
+    for engine in sorted(ENGINES):
+        if engine in tags:
+            return engine, "tags"
+    # Spark NLP ran every deep-learning model on TensorFlow before 5.0 brought ONNX.
+    if annotator and version and DEEP_LEARNING_ANNOTATOR.search(annotator) and int(version.split(".")[0]) < 5:
+        return "tensorflow", "edition"
+    return None, "none"
+
+
+def _flag(key: str, value: object, out: _Collector) -> bool | None:
+    if value is None:
+        return None
+    parsed = values.parse_bool(value)
+    if parsed is None or not isinstance(value, bool):
+        out.add("warning" if parsed is not None else "error", key,
+                f"{key}: {value!r} is not a YAML boolean", f"write '{key}: true' or '{key}: false'",
+                "front-matter-type")
+    return parsed
+
+
+def _report_unknown_keys(raw: RawCard, out: _Collector) -> None:
+    fm = raw.front_matter
+    for key in fm:
+        if key in KNOWN_KEYS:
+            continue
+        if key == "type" and not fm.get("article_header"):
+            out.add("warning", key, "'type' is a top-level key and 'article_header' is empty: "
+                    "'type: cover' is not indented under 'article_header:'",
+                    "indent it: 'article_header:' then '  type: cover'", "front-matter-indent")
+        elif key in LEGACY_KEYS:
+            replacement = LEGACY_KEYS[key]
+            out.add("warning", key, f"old front-matter key {key!r}",
+                    f"use '{replacement}:' instead" if replacement else "remove it", "legacy-key")
+        else:
+            out.add("warning", key, f"unknown front-matter key {key!r} (kept)",
+                    "remove it or use one of: " + ", ".join(sorted(KNOWN_KEYS)), "unknown-key")
+
+
+def _plain(mapping: dict[str, Any]) -> dict[str, object]:
+    """Front-matter values as JSON-safe data (dates as ISO text)."""
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, str | int | float | bool) or value is None:
+            return value
+        return str(value)
+
+    return {k: convert(v) for k, v in mapping.items()}
+
+
+def name_from_file_name(path: str) -> tuple[str, str | None]:
+    """`2020-08-25-sent_small_bert_L6_768_en.md` -> ('sent_small_bert_L6_768', 'en')."""
+    stem = Path(path).name.removesuffix(".md")
+    match = FILE_NAME.match(stem)
+    stem = match.group("stem") if match else stem
+    head, _, tail = stem.rpartition("_")
+    if head and values.LANGUAGE_CODE.match(tail):
+        return head, tail
+    return stem, None
+
+
+def parse_date(value: object) -> tuple[dt.date | None, str | None]:
+    """Returns the date and, when it was not ISO, a note on how it was read."""
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    text = str(value or "").strip()
+    for pattern, note in (("%Y-%m-%d", None), ("%d/%m/%Y", "read as dd/mm/yyyy"), ("%d-%m-%Y", "read as dd-mm-yyyy")):
+        try:
+            return dt.datetime.strptime(text[:10], pattern).date(), note
+        except ValueError:
+            continue
+    return None, None
+
+
+def annotator_from_snippets(snippets: list[Snippet], name: str) -> str | None:
+    """The class whose `pretrained("<name>")` the snippet calls, e.g. 'BertSentenceEmbeddings'."""
+    for snippet in snippets:
+        if snippet.language not in ("python", "scala"):
+            continue
+        for found in PRETRAINED_CALL.finditer(snippet.code):
+            if found.group(2) == name:
+                return found.group(1)
+        if PRETRAINED_PIPELINE.search(snippet.code):
+            return "PipelineModel"
+    return None
+
+
+def nlu_reference(snippets: list[Snippet]) -> str | None:
+    for snippet in snippets:
+        match = NLU_LOAD.search(snippet.code)
+        if match:
+            return match.group(1)
+    return None

@@ -1,0 +1,211 @@
+"""The kramdown / Liquid pre-pass that turns a card body into CommonMark.
+
+The cards are written for Jekyll + kramdown. markdown-it-py (CommonMark) does not understand
+kramdown attribute lists (`{:.btn-box}`, `{:target="_blank"}`), Liquid tags (`{% include ... %}`),
+`<div markdown="1">` wrappers (a CommonMark HTML block runs to the next blank line and swallows the
+code fences) or tables without a header row. This module is the one place that knows about them.
+
+`prepare` keeps the line count unchanged, so that a token's line map still points into the card
+file; the block attributes it removes are returned by the line they applied to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+BLOCK_ATTRIBUTES = re.compile(r"^\s{0,3}\{:\s*([^}]*)\}\s*$")
+INLINE_ATTRIBUTES = re.compile(r"\{:[^}\n]*\}")
+LIQUID_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+MARKDOWN_DIV_OPEN = re.compile(r"^\s*<div\b[^>]*\bmarkdown\s*=\s*[\"']?1[\"']?[^>]*>\s*$", re.IGNORECASE)
+DIV_CLOSE = re.compile(r"^\s*</div>\s*$", re.IGNORECASE)
+TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
+FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    """0-based line index in the body."""
+    level: int
+    title: str
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    line: int
+    """0-based line index of the opening fence."""
+    info: str
+    content: str
+
+
+@dataclass
+class PreparedMarkdown:
+    """The body after the pre-pass: same number of lines as the input."""
+
+    text: str
+    lines: list[str]
+    classes_by_line: dict[int, list[str]] = field(default_factory=dict)
+    """0-based line index of the first line after a block attribute list -> its classes."""
+    liquid_includes: list[tuple[int, str]] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+
+
+def block_parser() -> MarkdownIt:
+    """markdown-it-py configured to see exactly what `scan_blocks` sees: ATX headings and code
+    fences, which may interrupt paragraphs, and nothing indented by four spaces or more. The tests
+    hold `scan_blocks` to this parser on every real card; the registry uses the scanner because it
+    is five times faster, and the site builder renders with full markdown-it-py."""
+    parser = MarkdownIt("zero").enable(["fence", "heading"])
+    parser.disable("inline")
+    return parser
+
+
+def _classes(attribute_list: str) -> list[str]:
+    """`.button.button-orange` and `.a .b` both give ['button', 'button-orange'] / ['a', 'b']."""
+    return [c for c in re.split(r"[.\s]+", re.sub(r"\w+\s*=\s*\"[^\"]*\"", " ", attribute_list)) if c]
+
+
+def _next_content_line(lines: list[str], start: int) -> int:
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+def prepare(body: str) -> PreparedMarkdown:
+    """Removes kramdown and Liquid syntax outside code fences, keeping the line count."""
+    lines = body.split("\n")
+    out: list[str] = []
+    result = PreparedMarkdown(text="", lines=out)
+    open_fence: str | None = None
+    markdown_divs = 0
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        first = stripped[:1]
+        if open_fence is not None:
+            out.append(line)
+            if first == open_fence[0] and FENCE.match(line):
+                closing = FENCE.match(line)
+                if closing and len(closing.group(1)) >= len(open_fence) and not stripped.strip(open_fence[0]):
+                    open_fence = None
+            continue
+        if not first or (first not in "`~{<" and "{" not in line):
+            out.append(line)
+            continue
+        fence = FENCE.match(line) if first in "`~" else None
+        if fence:
+            open_fence = fence.group(1)
+            out.append(line)
+            continue
+        attributes = BLOCK_ATTRIBUTES.match(line) if first == "{" else None
+        if attributes:
+            target = _next_content_line(lines, index + 1)
+            result.classes_by_line.setdefault(target, []).extend(_classes(attributes.group(1)))
+            out.append("")
+            continue
+        if first == "<" and MARKDOWN_DIV_OPEN.match(line):
+            markdown_divs += 1
+            out.append("")
+            continue
+        if first == "<" and markdown_divs and DIV_CLOSE.match(line):
+            markdown_divs -= 1
+            out.append("")
+            continue
+        if "{%" in line or "{{" in line:
+            for match in LIQUID_TAG.finditer(line):
+                result.liquid_includes.append((index, match.group(0)))
+            line = LIQUID_TAG.sub("", line)
+            if not line.strip():
+                out.append("")
+                continue
+        if "{:" in line:
+            line = INLINE_ATTRIBUTES.sub("", line)
+        out.append(line)
+    _add_table_headers(out)
+    result.text = "\n".join(out)
+    result.headings, result.code_blocks = scan_blocks(out)
+    return result
+
+
+def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
+    """ATX headings and fenced code blocks, by CommonMark's rules for them (an unclosed fence runs
+    to the end; the closing fence uses the same character, at least as many, and nothing else)."""
+    headings: list[Heading] = []
+    blocks: list[CodeBlock] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        first = line.lstrip(" ")[:1]
+        fence = FENCE_OPEN.match(line) if first in ("`", "~") else None
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            indent, marker = len(fence.group(1)), fence.group(2)
+            closing = re.compile(r"^ {0,3}" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$")
+            end = index + 1
+            while end < len(lines) and not closing.match(lines[end]):
+                end += 1
+            content = [_dedent(text, indent) for text in lines[index + 1:end]]
+            blocks.append(CodeBlock(line=index, info=fence.group(3).strip(),
+                                    content="\n".join(content) + "\n" if content else ""))
+            index = end + 1
+            continue
+        if first == "#":
+            heading = ATX_HEADING.match(line)
+            if heading:
+                headings.append(Heading(line=index, level=len(heading.group(1)),
+                                        title=(heading.group(2) or "").strip()))
+        index += 1
+    return headings, blocks
+
+
+def _dedent(text: str, width: int) -> str:
+    stripped = len(text) - len(text.lstrip(" "))
+    return text[min(stripped, width):]
+
+
+def _add_table_headers(lines: list[str]) -> None:
+    """Gives a header-less table (`|---|---|` first) an empty header row, in place of the blank
+    line above it, so that CommonMark sees a table. Where there is no blank line to use, the table
+    is left alone: line numbers matter more here than rendering (see `commonmark`)."""
+    for index, line in enumerate(lines):
+        if "|" not in line or "---" not in line or not TABLE_DELIMITER.match(line):
+            continue
+        if index > 0 and TABLE_ROW.match(lines[index - 1]):
+            continue
+        if index > 0 and not lines[index - 1].strip():
+            lines[index - 1] = _empty_header(line)
+
+
+def _empty_header(delimiter: str) -> str:
+    columns = max(1, len([c for c in delimiter.strip().strip("|").split("|")]))
+    return "|" + " |" * columns
+
+
+def commonmark(markdown: str) -> str:
+    """The same pre-pass for rendering, where line numbers do not matter: every header-less table
+    gets its header row, inserted when there is no blank line to take."""
+    return commonmark_lines(prepare(markdown).lines)
+
+
+def commonmark_lines(lines: list[str]) -> str:
+    """`commonmark` for lines that have been through `prepare` already."""
+    fixed: list[str] = []
+    for index, line in enumerate(lines):
+        if (
+            TABLE_DELIMITER.match(line)
+            and "|" in line
+            and not (index > 0 and TABLE_ROW.match(lines[index - 1]))
+        ):
+            if fixed and fixed[-1].strip():
+                fixed.append("")
+            fixed.append(_empty_header(line))
+        fixed.append(line)
+    return "\n".join(fixed).strip("\n") + "\n"

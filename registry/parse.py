@@ -1,0 +1,255 @@
+"""Card file -> `Card` record: front matter (python-frontmatter + libyaml) and the Markdown body
+(markdown-it-py block tokens after the kramdown/Liquid pre-pass), every piece with its line.
+
+Parsing never raises for a bad card: a card that cannot be read becomes a `Card` whose findings
+say why, so that one broken file never stops the others. Checks of what was read live in
+`validate.py`; this module only reports what stops it from reading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from registry import markdown, values
+from registry.build import build_card, name_from_file_name
+from registry.card import Card, Finding, Links, ModelInformation, Results, Section, Snippet
+from registry.errors import CardError
+from registry.validate import check_card
+
+MAX_CARD_BYTES = 1024 * 1024
+"""Real cards are under 40 kB; anything past 1 MiB is refused rather than parsed slowly."""
+MAX_FRONT_MATTER_NODES = 10_000
+"""YAML aliases make shared references cheap to load and exponential to walk: count expanded
+nodes and refuse past this many (real front matter has about 30)."""
+
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LINK = re.compile(r"\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]*)\)")
+URL = re.compile(r"(?:https?|s3)://[^\s)\]>\"'`|]+")
+NLU_LOAD = re.compile(r"nlu\s*\.\s*load\s*\(\s*['\"]([^'\"]+)['\"]")
+
+LINK_KINDS = {"download": "download", "copy s3 uri": "s3", "live demo": "demo", "open in colab": "colab"}
+RESULTS_SECTIONS = {"results"}
+MODEL_INFORMATION_SECTIONS = {"model information", "model parameters"}
+REFERENCE_SECTIONS = {"data source", "source", "references", "dataset used for training", "benchmarking"}
+ENTITY_SECTIONS = {"predicted entities", "included entities", "predicted labels"}
+
+
+@dataclass
+class RawCard:
+    """What the reader got out of the file before it is typed: values plus where they were."""
+
+    path: str
+    text: str
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    front_matter_raw: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_text(path: str, data: bytes) -> str:
+    """Decodes a card file, refusing what cannot be a card; raises CardError naming the line."""
+    if not data.strip():
+        raise CardError(path, 0, "the file is empty", "write a card: YAML front matter between '---' lines")
+    if len(data) > MAX_CARD_BYTES:
+        raise CardError(
+            path, 0, f"the file is {len(data) / 1e6:.1f} MB; cards over {MAX_CARD_BYTES // 1024} KiB are "
+            "refused", "keep large data out of the card and link to it")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise CardError(path, data.count(b"\n", 0, nul) + 1, "the file is binary (it holds a NUL byte)",
+                        "a card is a UTF-8 Markdown text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CardError(path, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                        "save the file as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _count_nodes(value: object, seen: dict[int, int]) -> int:
+    """Expanded size of a YAML value, linear in the number of distinct objects."""
+    if not isinstance(value, dict | list):
+        return 1
+    known = seen.get(id(value))
+    if known is not None:
+        return known
+    seen[id(value)] = MAX_FRONT_MATTER_NODES + 1  # a cycle counts as too large
+    children = value.items() if isinstance(value, dict) else enumerate(value)
+    total = 1
+    for _, child in children:
+        total += _count_nodes(child, seen)
+        if total > MAX_FRONT_MATTER_NODES:
+            break
+    seen[id(value)] = total
+    return total
+
+
+def split_front_matter(raw: RawCard) -> None:
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(raw.text):
+        raise CardError(raw.path, 1, "no YAML front matter", "start the file with a '---' line, the card's "
+                        "fields (name, title, language, edition, ...), and another '---' line")
+    try:
+        front_text, body = handler.split(raw.text)
+    except ValueError:
+        raise CardError(raw.path, 1, "the front matter is not closed", "add a '---' line after it") from None
+    raw.body = body
+    raw.body_line = raw.text.count("\n", 0, len(raw.text) - len(body)) + 1
+    first_line = raw.text.count("\n", 0, raw.text.find(front_text)) + 1 if front_text else 2
+    try:
+        loaded = handler.load(front_text, Loader=YAML_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else 1
+        raise CardError(raw.path, line, f"the front matter is not valid YAML: {exc.problem or exc}",
+                        "check indentation and quote values that contain ':' or '#'") from None
+    except yaml.YAMLError as exc:
+        raise CardError(raw.path, 1, f"the front matter is not valid YAML: {exc}") from None
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        raise CardError(raw.path, 2, f"the front matter is a YAML {type(loaded).__name__}, not a mapping",
+                        "write one 'key: value' per line")
+    if _count_nodes(loaded, {}) > MAX_FRONT_MATTER_NODES:
+        raise CardError(raw.path, 2, "the front matter expands to more than "
+                        f"{MAX_FRONT_MATTER_NODES} values (YAML aliases)", "remove the YAML anchors and aliases")
+    raw.front_matter = {str(k): v for k, v in loaded.items()}
+    for offset, line in enumerate(front_text.split("\n")):
+        match = re.match(r"^([^\s#:][^:]*):", line)
+        if match:
+            key = match.group(1).strip()
+            raw.key_lines.setdefault(key, first_line + offset)
+            raw.front_matter_raw.setdefault(key, line[match.end():].strip())
+
+
+def parse_card(path: str | Path, data: bytes | None = None) -> Card:
+    """Parses one card file. Never raises for bad content: see the module docstring."""
+    path_text = str(path)
+    try:
+        if data is None:
+            data = Path(path).read_bytes()
+        raw = RawCard(path=path_text, text=read_text(path_text, data))
+        split_front_matter(raw)
+    except CardError as exc:
+        return unreadable_card(path_text, exc.line, exc.reason, exc.hint)
+    except OSError as exc:
+        return unreadable_card(path_text, 0, f"cannot read the file: {exc.strerror or exc}", None)
+    return check_card(build_card(raw, read_body(raw)))
+
+
+def unreadable_card(path: str, line: int, message: str, hint: str | None) -> Card:
+    name, language = name_from_file_name(path)
+    finding = Finding(path=path, line=line, severity="error", field="file", message=message, hint=hint,
+                      rule="readable")
+    return Card(path=path, name=name, language=language or "", title=name, findings=[finding])
+
+
+@dataclass
+class Body:
+    sections: list[Section] = field(default_factory=list)
+    snippets: list[Snippet] = field(default_factory=list)
+    results: Results | None = None
+    model_information: ModelInformation | None = None
+    links: Links = field(default_factory=Links)
+    references: list[str] = field(default_factory=list)
+    description: str = ""
+    predicted_entities: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+
+def read_body(raw: RawCard) -> Body:
+    prepared = markdown.prepare(raw.body)
+    body = Body()
+    starts = [heading.line for heading in prepared.headings] + [len(prepared.lines)]
+    section_of_line: list[str] = [""] * (len(prepared.lines) + 1)
+    for number, heading in enumerate(prepared.headings):
+        end = starts[number + 1]
+        section_of_line[heading.line:end] = [heading.title.lower()] * (end - heading.line)
+        section_lines = prepared.lines[heading.line + 1:end]
+        body.sections.append(Section(
+            title=heading.title, level=heading.level, line=raw.body_line + heading.line,
+            markdown=markdown.commonmark_lines(section_lines) if any(map(str.strip, section_lines)) else ""))
+    for block in prepared.code_blocks:
+        section = section_of_line[block.line]
+        if section in RESULTS_SECTIONS and body.results is None:
+            body.results = values.results(block.content, raw.body_line + block.line + 1)
+            continue
+        classes = prepared.classes_by_line.get(block.line, [])
+        body.snippets.append(_snippet(block.info, block.content, classes, raw.body_line + block.line))
+    if body.results is None:
+        body.results = _results_without_fence(prepared.lines, section_of_line, raw.body_line)
+    body.links = _links(raw.body, raw.body_line)
+    _read_sections(body, prepared, section_of_line, raw)
+    return body
+
+
+def _snippet(info: str, code: str, classes: list[str], fence_line: int) -> Snippet:
+    tag = info.strip().split(maxsplit=1)[0].lower() if info.strip() else ""
+    language: Any
+    if "nlu-block" in classes or (tag in ("python", "py", "") and NLU_LOAD.search(code)):
+        language = "nlu"
+    elif tag in ("python", "py"):
+        language = "python"
+    elif tag in ("scala", "java", "bash"):
+        language = "bash" if tag == "bash" else "scala" if tag == "scala" else "other"
+    else:
+        language = "other"
+    return Snippet(language=language, code=code.rstrip("\n"), line=fence_line + 1, fence_line=fence_line)
+
+
+def _results_without_fence(lines: list[str], section_of_line: list[str], body_line: int) -> Results | None:
+    text_lines = [(i, line) for i, line in enumerate(lines) if section_of_line[i] in RESULTS_SECTIONS]
+    content = [(i, line) for i, line in text_lines[1:] if line.strip()]
+    if not content:
+        return None
+    return values.results("\n".join(line for _, line in content), body_line + content[0][0])
+
+
+def _links(body: str, body_line: int) -> Links:
+    found: dict[str, Any] = {}
+    for offset, line in enumerate(body.split("\n")):
+        if "](" not in line:
+            continue
+        for match in LINK.finditer(line):
+            kind = LINK_KINDS.get(match.group("label").strip().lower())
+            url = match.group("url").strip()
+            if kind and url and kind not in found:
+                found[kind] = {"url": url, "line": body_line + offset}
+    return Links.model_validate(found)
+
+
+def _read_sections(body: Body, prepared: markdown.PreparedMarkdown, section_of_line: list[str],
+                   raw: RawCard) -> None:
+    description: list[str] = []
+    skipping_buttons = False
+    for index, line in enumerate(prepared.lines):
+        section = section_of_line[index]
+        if section == "description" and index < len(section_of_line) - 1:
+            classes = prepared.classes_by_line.get(index, [])
+            if "btn-box" in classes:
+                skipping_buttons = True
+            if skipping_buttons and not line.strip():
+                skipping_buttons = False
+            elif not skipping_buttons and not line.lstrip().startswith("<button"):
+                description.append(line)
+        elif section in MODEL_INFORMATION_SECTIONS and body.model_information is None and \
+                markdown.TABLE_ROW.match(line) and not markdown.TABLE_DELIMITER.match(line):
+            body.model_information = values.model_information(prepared.lines, index, raw.body_line, body.problems,
+                                                              raw.path)
+        elif section in REFERENCE_SECTIONS:
+            body.references.extend(u.rstrip(".,;") for u in URL.findall(line) if u.rstrip(".,;") not in
+                                    body.references)
+        elif section in ENTITY_SECTIONS and line.strip():
+            body.predicted_entities.extend(values.entities(line))
+    if description and description[0].strip().lower().startswith("## "):
+        description = description[1:]
+    body.description = markdown.commonmark_lines(description) if "".join(description).strip() else ""

@@ -1,0 +1,177 @@
+"""`Registry`: every card of a folder, with `list`, `get`, `versions` and `search`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from registry import resolve
+from registry.card import Card, Finding
+from registry.errors import ModelNotFoundError, RegistryError
+from registry.parse import parse_card
+from registry.validate import check_registry
+
+PARALLEL_THRESHOLD = 400
+"""Below this many cards, starting worker processes costs more than it saves."""
+
+FILTERS: dict[str, str] = {
+    "task": "tasks", "language": "language", "lang": "language", "annotator": "annotator",
+    "edition": "edition", "engine": "engine", "supported": "supported", "deprecated": "deprecated",
+    "recommended": "recommended", "name": "name", "author": "author", "tag": "tags", "ok": "ok",
+    "license": "license", "case_sensitive": "case_sensitive", "dimension": "dimension",
+}
+
+
+def card_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Markdown files under the given files or folders, in a stable order."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def _parse_chunk(paths: Sequence[str]) -> list[Card]:
+    return [parse_card(path) for path in paths]
+
+
+def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]:
+    """Parses cards, on every core when there are many. Order follows `paths`."""
+    names = [str(p) for p in paths]
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(names) < PARALLEL_THRESHOLD:
+        return _parse_chunk(names)
+    size = max(50, len(names) // (workers * 8))
+    chunks = [names[i:i + size] for i in range(0, len(names), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [card for chunk in pool.map(_parse_chunk, chunks) for card in chunk]
+
+
+def _field_value(card: Card, field: str) -> Any:
+    if field == "edition":
+        return [card.edition.product, card.edition.raw] if card.edition else None
+    if field in ("license", "case_sensitive", "dimension"):
+        return getattr(card.model_information, field, None)
+    return getattr(card, field)
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    if isinstance(value, list):
+        return any(_matches(v, wanted) for v in value)
+    if isinstance(wanted, str) and isinstance(value, str):
+        return value.casefold() == wanted.casefold()
+    return bool(value == wanted)
+
+
+class Registry:
+    """Cards and what the validator found in them. A card with errors is still listed: the
+    registry describes the catalog as it is; `ok` tells which cards are clean."""
+
+    def __init__(self, cards: Iterable[Card]) -> None:
+        cards = list(cards)
+        extra = check_registry(cards)
+        if extra:
+            cards = [
+                card.model_copy(update={"findings": sorted(card.findings + extra[i], key=lambda f: f.line)})
+                if i in extra else card for i, card in enumerate(cards)
+            ]
+        self.cards: list[Card] = cards
+        self._by_key: dict[tuple[str, str], list[Card]] = defaultdict(list)
+        for card in cards:
+            self._by_key[(card.name, card.language)].append(card)
+
+    @classmethod
+    def from_dir(cls, path: str | Path, workers: int | None = None) -> Registry:
+        folder = Path(path)
+        if not folder.is_dir():
+            raise RegistryError(f"{folder}: no such folder of cards")
+        return cls(parse_cards(card_paths([folder]), workers))
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | Path], workers: int | None = None) -> Registry:
+        return cls(parse_cards(card_paths(paths), workers))
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def __iter__(self) -> Iterator[Card]:
+        return iter(self.cards)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for card in self.cards for finding in card.findings]
+
+    def list(self, **filters: Any) -> list[Card]:
+        """Every card (all versions) whose fields match every filter, e.g.
+        `list(task="Embeddings", language="en", supported=True)`."""
+        unknown = sorted(set(filters) - set(FILTERS))
+        if unknown:
+            raise TypeError(f"unknown filter(s) {', '.join(unknown)}; use: {', '.join(sorted(FILTERS))}")
+        chosen = [
+            card for card in self.cards
+            if all(_matches(_field_value(card, FILTERS[key]), wanted) for key, wanted in filters.items())
+        ]
+        return sorted(chosen, key=lambda c: (c.name.casefold(), c.language, -resolve.published_at(c).timestamp()))
+
+    def versions(self, name: str, lang: str = "en") -> list[Card]:
+        """Every card of (name, language), newest first."""
+        return resolve.newest_first(self._by_key.get((name, lang), []))
+
+    def get(self, name: str, lang: str = "en", version: str | None = None,
+            spark_version: str | None = None) -> Card:
+        """The card `pretrained(name, lang)` resolves to: the newest compatible with `version`
+        (the caller's library version) and `spark_version`."""
+        candidates = self._by_key.get((name, lang))
+        if not candidates:
+            raise ModelNotFoundError(self._not_found(name, lang), self.suggest(name, lang))
+        chosen = resolve.pick(candidates, version, spark_version)
+        if chosen is None:
+            available = ", ".join(sorted({f"{c.version} (Spark {c.spark_version})" for c in candidates}))
+            raise ModelNotFoundError(
+                f"{name!r} ({lang}) has no version compatible with library {version or 'any'} and Spark "
+                f"{spark_version or 'any'}; available: {available}")
+        return chosen
+
+    def _not_found(self, name: str, lang: str) -> str:
+        languages = sorted(language for (n, language) in self._by_key if n == name)
+        if languages:
+            return f"no model {name!r} in language {lang!r}; it exists in: {', '.join(languages)}"
+        return f"no model {name!r} in language {lang!r}"
+
+    def suggest(self, name: str, lang: str = "en", limit: int = 5) -> list[str]:
+        names = sorted({n for (n, language) in self._by_key if language == lang} or {n for n, _ in self._by_key})
+        close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
+        contains = [n for n in names if name.casefold() in n.casefold() and n not in close]
+        return (close + contains)[:limit]
+
+    def search(self, text: str, limit: int | None = None) -> list[Card]:
+        """Cards ranked by how well every word of `text` matches name, title, tags, description."""
+        words = [w for w in text.casefold().split() if w]
+        if not words:
+            return []
+        scored: list[tuple[float, Card]] = []
+        for card in self.cards:
+            fields = (
+                (card.name.casefold(), 8.0), (card.title.casefold(), 4.0),
+                (" ".join(card.tags).casefold(), 3.0), (" ".join(card.tasks).casefold(), 2.0),
+                ((card.annotator or "").casefold(), 2.0), (card.description.casefold(), 1.0),
+            )
+            score = 0.0
+            for word in words:
+                hit = sum(weight for field, weight in fields if word in field)
+                if not hit:
+                    break
+                score += hit
+            else:
+                score += 10.0 if card.name.casefold() == text.casefold().strip() else 0.0
+                scored.append((score, card))
+        scored.sort(key=lambda pair: (-pair[0], pair[1].name, pair[1].language))
+        results = [card for _, card in scored]
+        return results[:limit] if limit else results

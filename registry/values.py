@@ -1,0 +1,154 @@
+"""Small parsers for the values written in cards: sizes, booleans, label lists, editions, the Model
+Information table and the printed Results."""
+
+from __future__ import annotations
+
+import re
+
+from registry.card import Edition, Finding, ModelInformation, Results, ResultsTable
+
+LANGUAGE_CODE = re.compile(r"^(?:[a-z]{2,3}|xx)$")
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKMGT]?i?B|bytes?)\s*$")
+SIZE_FACTORS = {"b": 1, "byte": 1, "bytes": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
+EDITION = re.compile(r"^(?P<product>.*?)\s*(?P<version>\d+(?:\.\d+)*)?\+?\s*$")
+PRODUCT_NAMES = {
+    "spark nlp for healthcare": "Healthcare NLP",
+    "spark nlp for finance": "Finance NLP",
+    "spark nlp for legal": "Legal NLP",
+}
+TRUE_WORDS = {"true", "yes", "y", "1"}
+FALSE_WORDS = {"false", "no", "n", "0"}
+SPARK_TABLE_BORDER = re.compile(r"^\s*\+[-+]+\+\s*$")
+
+MODEL_INFORMATION_KEYS = {
+    "model name": "model_name",
+    "type": "type",
+    "compatibility": "compatibility",
+    "license": "license",
+    "edition": "edition",
+    "input labels": "input_labels",
+    "spark inputs": "input_labels",
+    "output labels": "output_labels",
+    "spark outputs": "output_labels",
+    "language": "language",
+    "dimension": "dimension",
+    "case sensitive": "case_sensitive",
+    "max sentence length": "max_sentence_length",
+    "max sentense length": "max_sentence_length",
+    "size": "size_bytes",
+    "dependencies": "dependencies",
+}
+
+
+def parse_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in TRUE_WORDS else False if text in FALSE_WORDS else None
+
+
+def parse_size(text: str) -> int | None:
+    """'141.9 MB' -> bytes, with binary multiples (the hub prints sizes computed as x / 1024**n)."""
+    match = SIZE.match(text)
+    if not match:
+        return None
+    unit = match.group(2).lower().replace("i", "")
+    return round(float(match.group(1)) * SIZE_FACTORS[unit])
+
+
+def parse_labels(text: str) -> list[str]:
+    """'[sentence, token]', 'sentence, token', 'sentence. token' -> ['sentence', 'token']."""
+    return [label for label in re.split(r"[\s,;.]+", text.strip().strip("[]")) if label]
+
+
+def parse_edition(text: str) -> Edition:
+    match = EDITION.match(text.strip())
+    product = match.group("product").strip() if match else text.strip()
+    version = match.group("version") if match else None
+    return Edition(raw=text, product=PRODUCT_NAMES.get(product.lower(), product), version=version)
+
+
+def entities(line: str) -> list[str]:
+    """A line of the Predicted Entities section: '`PER`, `LOC`' or 'PER, LOC' or '- PER'."""
+    quoted = re.findall(r"`([^`]+)`", line)
+    if quoted:
+        return [q.strip() for q in quoted if q.strip()]
+    text = line.strip().lstrip("-*").strip()
+    if not text or text.startswith(("#", "|", "<")) or len(text) > 200:
+        return []
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def model_information(lines: list[str], first: int, body_line: int, problems: list[Finding],
+                      path: str) -> ModelInformation:
+    """Reads the key/value rows from `lines[first]` to the end of the table."""
+    fields: dict[str, object] = {}
+    extra: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    index = first
+    while index < len(lines) and lines[index].strip().startswith("|"):
+        cells = [c.strip() for c in lines[index].strip().strip("|").split("|")]
+        line = body_line + index
+        index += 1
+        if len(cells) < 2 or not cells[0] or set(cells[0]) <= set("-: "):
+            continue
+        key = cells[0].rstrip(":").strip()
+        value = "|".join(cells[1:]).strip()
+        name = MODEL_INFORMATION_KEYS.get(key.lower())
+        if name is None:
+            extra[key] = value
+            continue
+        rows[name] = line
+        typed = _typed_value(name, value)
+        if typed is None and value:
+            problems.append(Finding(
+                path=path, line=line, severity="error", field=f"model_information.{name}",
+                message=f"{key}: {value!r} is not {_EXPECTED[name]}", hint=f"write {_EXAMPLE[name]}",
+                rule="model-information-type"))
+        fields[name] = typed
+    return ModelInformation(line=body_line + first, extra=extra, rows=rows, **fields)  # type: ignore[arg-type]
+
+
+_EXPECTED = {"dimension": "a whole number", "max_sentence_length": "a whole number",
+             "case_sensitive": "true or false", "size_bytes": "a size"}
+_EXAMPLE = {"dimension": "e.g. '768'", "max_sentence_length": "e.g. '128'",
+            "case_sensitive": "'true' or 'false'", "size_bytes": "e.g. '141.9 MB'"}
+
+
+def _typed_value(name: str, value: str) -> object:
+    if name in ("input_labels", "output_labels"):
+        return parse_labels(value)
+    if name in ("dimension", "max_sentence_length"):
+        return int(value) if value.isdigit() else None
+    if name == "case_sensitive":
+        return parse_bool(value)
+    if name == "size_bytes":
+        return parse_size(value)
+    if name == "language":
+        return value.strip("[] ") or None
+    return value or None
+
+
+def results(text: str, line: int) -> Results:
+    return Results(raw=text.rstrip("\n"), line=line, table=results_table(text))
+
+
+def results_table(text: str) -> ResultsTable | None:
+    """The printed table in a Results block: Spark's `show()` (+---+ borders, | cells) or a pandas
+    / nlu printout with tab-separated columns. None for anything else (free text, JSON, ...)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if any(SPARK_TABLE_BORDER.match(line) for line in lines):
+        cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
+                 if line.strip().startswith("|")]
+        return _table(cells)
+    if sum("\t" in line for line in lines) >= 2:
+        cells = [[c.strip() for c in line.split("\t") if c.strip()] for line in lines]
+        cells = [row for row in cells if row and row != ["Results"]]
+        return _table(cells)
+    return None
+
+
+def _table(cells: list[list[str]]) -> ResultsTable | None:
+    if len(cells) < 2:
+        return None
+    return ResultsTable(columns=cells[0], rows=cells[1:])
