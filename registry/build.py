@@ -84,10 +84,9 @@ def build_card(raw: RawCard, body: Body) -> Card:
         name = file_name
     language = _text(fm.get("language"))
     if language is None:
-        info_language = body.model_information.language if body.model_information else None
-        language = file_language or info_language or ""
-        out.add("warning", "language", "the card has no language" + (f"; read {language!r} from the "
-                "file name or the Model Information table" if language else ""),
+        language, source = _infer_language(name, body, file_language)
+        out.add("warning", "language", "the card has no language" + (f"; read {language!r} from {source}"
+                                                                     if language else ""),
                 f"add 'language: {language or 'en'}' to the front matter", "required-field",
                 line=raw.key_lines.get("language", 1))
     title = _text(fm.get("title"))
@@ -132,6 +131,19 @@ def build_card(raw: RawCard, body: Body) -> Card:
         body_line=raw.body_line, front_matter=_plain(known), unknown_front_matter=_plain(unknown),
         lines=raw.key_lines, findings=out.findings + body.problems, **flags,
     )
+
+
+def _infer_language(name: str, body: Body, file_language: str | None) -> tuple[str, str]:
+    """The Model Information table, then the download file name, then the card's file name."""
+    info = body.model_information
+    if info and info.language and values.LANGUAGE_CODE.match(info.language):
+        return info.language, "the Model Information table"
+    download = body.links.download.url.rsplit("/", 1)[-1] if body.links.download else ""
+    if download.startswith(name + "_"):
+        candidate = download[len(name) + 1:].split("_", 1)[0]
+        if values.LANGUAGE_CODE.match(candidate):
+            return candidate, "the download file name"
+    return (file_language, "the file name") if file_language else ("", "")
 
 
 def _annotator(raw: RawCard, body: Body, name: str, out: _Collector) -> tuple[str | None, bool]:

@@ -64,7 +64,7 @@ def block_parser() -> MarkdownIt:
     fences, which may interrupt paragraphs, and nothing indented by four spaces or more. The tests
     hold `scan_blocks` to this parser on every real card; the registry uses the scanner because it
     is five times faster, and the site builder renders with full markdown-it-py."""
-    parser = MarkdownIt("zero").enable(["fence", "heading"])
+    parser = MarkdownIt("zero").enable(["code", "fence", "heading"])
     parser.disable("inline")
     return parser
 
@@ -142,7 +142,9 @@ def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
     headings: list[Heading] = []
     blocks: list[CodeBlock] = []
     index = 0
-    while index < len(lines):
+    # Like markdown-it, a final newline ends the last line rather than starting an empty one.
+    count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+    while index < count:
         line = lines[index]
         first = line.lstrip(" ")[:1]
         fence = FENCE_OPEN.match(line) if first in ("`", "~") else None
@@ -150,11 +152,11 @@ def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
             indent, marker = len(fence.group(1)), fence.group(2)
             closing = re.compile(r"^ {0,3}" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$")
             end = index + 1
-            while end < len(lines) and not closing.match(lines[end]):
+            while end < count and not closing.match(lines[end]):
                 end += 1
             content = [_dedent(text, indent) for text in lines[index + 1:end]]
             blocks.append(CodeBlock(line=index, info=fence.group(3).strip(),
-                                    content="\n".join(content) + "\n" if content else ""))
+                                    content="\n".join(content) + ("\n" if end < len(lines) else "") if content else ""))
             index = end + 1
             continue
         if first == "#":
@@ -167,8 +169,13 @@ def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
 
 
 def _dedent(text: str, width: int) -> str:
-    stripped = len(text) - len(text.lstrip(" "))
-    return text[min(stripped, width):]
+    """Removes up to `width` columns of leading blanks, a tab counting to the next multiple of
+    four (CommonMark), and a tab that straddles the limit leaving its remainder as spaces."""
+    column = index = 0
+    while index < len(text) and column < width and text[index] in " \t":
+        column = column + 1 if text[index] == " " else column + 4 - column % 4
+        index += 1
+    return " " * max(0, column - width) + text[index:]
 
 
 def _add_table_headers(lines: list[str]) -> None:

@@ -110,7 +110,9 @@ def split_front_matter(raw: RawCard) -> None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else 1
-        raise CardError(raw.path, line, f"the front matter is not valid YAML: {exc.problem or exc}",
+        context = (f" ({exc.context} at line {exc.context_mark.line + first_line})"
+                   if exc.context and exc.context_mark else "")
+        raise CardError(raw.path, line, f"the front matter is not valid YAML: {exc.problem or exc}{context}",
                         "check indentation and quote values that contain ':' or '#'") from None
     except yaml.YAMLError as exc:
         raise CardError(raw.path, 1, f"the front matter is not valid YAML: {exc}") from None

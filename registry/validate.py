@@ -69,7 +69,13 @@ def check_download_file_name(card: Card) -> list[Finding]:
                          "download-name")]
     found: list[Finding] = []
     expected_prefix = f"{card.name}_{card.language}"
-    if match.group("prefix") != expected_prefix:
+    if match.group("prefix") == card.name and card.name.endswith(f"_{card.language}"):
+        short = card.name[: -len(card.language) - 1]
+        found.append(_finding(card, card.lines.get("name", link.line), "warning", "name",
+                              f"the name {card.name!r} ends with the language: the download is "
+                              f"pretrained({short!r}, {card.language!r})",
+                              f"write 'name: {short}' and 'language: {card.language}'", "name-has-language"))
+    elif match.group("prefix") != expected_prefix:
         found.append(_finding(card, link.line, "error", field,
                               f"download file {file_name!r} is for {match.group('prefix')!r}, but the card is "
                               f"{expected_prefix!r} (name_language)", "fix the link or the card's name and "

@@ -85,6 +85,7 @@ def model_information(lines: list[str], first: int, body_line: int, problems: li
     fields: dict[str, object] = {}
     extra: dict[str, str] = {}
     rows: dict[str, int] = {}
+    first_row: int | None = None
     index = first
     while index < len(lines) and lines[index].strip().startswith("|"):
         cells = [c.strip() for c in lines[index].strip().strip("|").split("|")]
@@ -94,6 +95,7 @@ def model_information(lines: list[str], first: int, body_line: int, problems: li
             continue
         key = cells[0].rstrip(":").strip()
         value = "|".join(cells[1:]).strip()
+        first_row = first_row or line
         name = MODEL_INFORMATION_KEYS.get(key.lower())
         if name is None:
             extra[key] = value
@@ -106,7 +108,7 @@ def model_information(lines: list[str], first: int, body_line: int, problems: li
                 message=f"{key}: {value!r} is not {_EXPECTED[name]}", hint=f"write {_EXAMPLE[name]}",
                 rule="model-information-type"))
         fields[name] = typed
-    return ModelInformation(line=body_line + first, extra=extra, rows=rows, **fields)  # type: ignore[arg-type]
+    return ModelInformation(line=first_row or body_line + first, extra=extra, rows=rows, **fields)  # type: ignore[arg-type]
 
 
 _EXPECTED = {"dimension": "a whole number", "max_sentence_length": "a whole number",

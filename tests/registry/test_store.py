@@ -1,0 +1,116 @@
+"""Registry API: from_dir, list filters, get like pretrained(), versions, search, suggestions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import registry
+from registry.errors import ModelNotFoundError, RegistryError
+from registry.store import Registry
+from tests.helpers import CARD_FIXTURES, CARDS, ROOT
+
+VERSIONS = CARD_FIXTURES / "versions"
+
+
+def test_from_dir_reads_every_card() -> None:
+    reg = Registry.from_dir(CARDS)
+    assert sorted(c.name for c in reg) == sorted([
+        "bert_base_cased", "sent_biobert_pubmed_base_cased", "sent_small_bert_L6_768",
+        "sent_bert_wiki_books_sst2", "small_bert_L2_768"])
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="no such folder"):
+        Registry.from_dir(tmp_path / "nope")
+
+
+def test_broken_card_does_not_stop_the_others(tmp_path: Path) -> None:
+    (tmp_path / "good.md").write_bytes((CARDS / "2023-06-28-small_bert_L2_768_en.md").read_bytes())
+    (tmp_path / "binary.md").write_bytes(b"\x00\xff" * 50)
+    (tmp_path / "empty.md").write_bytes(b"")
+    reg = Registry.from_dir(tmp_path)
+    assert len(reg) == 3
+    assert reg.get("small_bert_L2_768").ok
+    assert sum(not card.ok for card in reg) == 2
+
+
+def test_get_resolves_like_pretrained() -> None:
+    reg = Registry.from_dir(VERSIONS)
+    assert reg.get("tiny_sent").version == "5.0.0"
+    assert reg.get("tiny_sent", version="4.2.1").version == "3.2.0"
+    assert reg.get("tiny_sent", version="3.2.0", spark_version="2.4").version == "2.6.0"
+    assert reg.get("tiny_sent", "sv").language == "sv"
+    assert [c.version for c in reg.versions("tiny_sent")] == ["5.0.0", "3.2.0", "2.6.0"]
+
+
+def test_get_unknown_name_suggests_close_names() -> None:
+    reg = Registry.from_dir(CARDS)
+    with pytest.raises(ModelNotFoundError) as info:
+        reg.get("sent_small_bert_L6_786")
+    assert info.value.suggestions[0] == "sent_small_bert_L6_768"
+    assert "did you mean" in str(info.value)
+
+
+def test_get_other_language_names_where_it_exists() -> None:
+    reg = Registry.from_dir(VERSIONS)
+    with pytest.raises(ModelNotFoundError, match="exists in: en, sv"):
+        reg.get("tiny_sent", "de")
+
+
+def test_get_with_no_compatible_version() -> None:
+    reg = Registry.from_dir(VERSIONS)
+    with pytest.raises(ModelNotFoundError, match="no version compatible"):
+        reg.get("tiny_sent", version="1.0.0")
+
+
+def test_list_filters() -> None:
+    reg = Registry.from_dir(CARDS)
+    assert len(reg.list()) == 5
+    assert {c.name for c in reg.list(annotator="BertEmbeddings")} == {"bert_base_cased", "small_bert_L2_768"}
+    assert [c.name for c in reg.list(engine="onnx")] == ["small_bert_L2_768"]
+    assert [c.name for c in reg.list(supported=False)] == ["sent_biobert_pubmed_base_cased"]
+    assert len(reg.list(task="embeddings", language="en", edition="Spark NLP")) == 5
+    assert {c.name for c in reg.list(case_sensitive=True)} == {"bert_base_cased", "sent_biobert_pubmed_base_cased"}
+    assert [c.name for c in reg.list(dimension=768, tag="open_source", ok=True)] == ["bert_base_cased"]
+    with pytest.raises(TypeError, match="unknown filter"):
+        reg.list(colour="red")
+
+
+def test_list_returns_every_version() -> None:
+    assert len(Registry.from_dir(VERSIONS).list(name="tiny_sent", language="en")) == 3
+
+
+def test_search_ranks_name_matches_first() -> None:
+    reg = Registry.from_dir(CARDS)
+    assert reg.search("small_bert")[0].name in ("small_bert_L2_768", "sent_small_bert_L6_768")
+    assert [c.name for c in reg.search("biobert")] == ["sent_biobert_pubmed_base_cased"]
+    assert reg.search("sst-2 sentiment")[0].name == "sent_bert_wiki_books_sst2"
+    assert reg.search("no such words anywhere") == []
+
+
+def test_parallel_and_serial_parsing_agree(tmp_path: Path) -> None:
+    for index in range(450):
+        source = sorted(CARDS.glob("*.md"))[index % 5].read_text(encoding="utf-8")
+        (tmp_path / f"card_{index:03d}.md").write_text(source.replace("name: ", f"name: v{index}_", 1))
+    serial, parallel = Registry.from_dir(tmp_path, workers=1), Registry.from_dir(tmp_path, workers=2)
+    assert [c.model_dump() for c in serial] == [c.model_dump() for c in parallel]
+
+
+def test_default_registry_works_from_any_directory(tmp_path: Path) -> None:
+    assert registry.get("sent_bert_wiki_books_sst2").name == "sent_bert_wiki_books_sst2"
+    code = "import registry; print(registry.get('bert_base_cased').artifact)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env=env, check=True)
+    assert out.stdout.strip() == "bert_base_cased_en_2.6.0_2.4_1598340336670"
+
+
+def test_import_is_light() -> None:
+    code = "import sys, registry; print('pydantic' in sys.modules, 'yaml' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["False", "False"]
