@@ -39,8 +39,8 @@ def write_variants(out: Path, count: int) -> int:
     for index in range(count):
         text = sources[index % len(sources)]
         suffix = f"v{index:05d}"
-        text = re.sub(r"^name:\s*(\S+)", lambda m: f"name: {m.group(1)}_{suffix}", text, count=1, flags=re.M)
-        text = re.sub(r"_(\d{13})\.zip", lambda m: f"_{int(m.group(1)) + index}.zip", text)
+        text = re.sub(r"^name:\s*(\S+)", rf"name: \g<1>_{suffix}", text, count=1, flags=re.M)
+        text = re.sub(r"_(\d{13})\.zip", lambda m, shift=index: f"_{int(m.group(1)) + shift}.zip", text)
         path = out / f"2024-01-01-card_{suffix}.md"
         path.write_text(text, encoding="utf-8")
         total += len(text.encode())
@@ -48,7 +48,9 @@ def write_variants(out: Path, count: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=None, help="default: every core")
     parser.add_argument("--repeat", type=int, default=3)
@@ -65,7 +67,10 @@ def main() -> None:
     median = statistics.median(times)
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"parse + validate: median {median:.2f} s over {args.repeat} runs ({', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"parse + validate: median {median:.2f} s over {args.repeat} runs "
+        f"({', '.join(f'{t:.2f}' for t in times)})"
+    )
     print(f"throughput: {args.cards / median:,.0f} cards/s, {median / args.cards * 1e3:.3f} ms per card")
     print(f"findings: {findings}")
     print(f"peak RSS: parent {parent:.0f} MB, largest worker {children:.0f} MB")

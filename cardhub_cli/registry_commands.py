@@ -35,6 +35,7 @@ def open_registry(paths: tuple[str, ...]) -> Registry:
 
 def github_annotation(finding: Finding) -> str:
     """A GitHub Actions workflow command; its data must escape %, CR and LF."""
+
     def escape(text: str, extra: str = "") -> str:
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         for char, code in (("::", "%3A%3A"), (",", "%2C")) if extra else ():
@@ -42,15 +43,23 @@ def github_annotation(finding: Finding) -> str:
         return text
 
     message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
-    return (f"::{finding.severity} file={escape(finding.path, 'p')},line={max(finding.line, 1)},"
-            f"title={escape(finding.field, 'p')}::{escape(message)}")
+    return (
+        f"::{finding.severity} file={escape(finding.path, 'p')},line={max(finding.line, 1)},"
+        f"title={escape(finding.field, 'p')}::{escape(message)}"
+    )
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="github: workflow annotations (::error file=...,line=...::).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: workflow annotations (::error file=...,line=...::).",
+)
 def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     """Validate cards (files or folders; default: ./cards). Exit 1 on errors (and, with
     --strict, on warnings); every problem of every card is reported."""
@@ -59,10 +68,17 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if output_format == "json":
-        click.echo(json.dumps({
-            "cards": len(registry), "errors": errors, "warnings": warnings,
-            "findings": [f.model_dump() for f in findings],
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "cards": len(registry),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "findings": [f.model_dump() for f in findings],
+                },
+                indent=2,
+            )
+        )
     else:
         for finding in findings:
             click.echo(github_annotation(finding) if output_format == "github" else finding.format())
@@ -81,16 +97,34 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
 @click.option("--engine")
 @click.option("--supported/--unsupported", default=None)
 @click.option("--search", "text", help="Full-text search instead of listing everything.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-def list_cards(paths: tuple[str, ...], task: str | None, language: str | None, annotator: str | None,
-               edition: str | None, engine: str | None, supported: bool | None, text: str | None,
-               output_format: str) -> None:
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def list_cards(
+    paths: tuple[str, ...],
+    task: str | None,
+    language: str | None,
+    annotator: str | None,
+    edition: str | None,
+    engine: str | None,
+    supported: bool | None,
+    text: str | None,
+    output_format: str,
+) -> None:
     """List models (every version), filtered."""
     registry = open_registry(paths)
-    filters = {key: value for key, value in {
-        "task": task, "language": language, "annotator": annotator, "edition": edition, "engine": engine,
-        "supported": supported}.items() if value is not None}
+    filters = {
+        key: value
+        for key, value in {
+            "task": task,
+            "language": language,
+            "annotator": annotator,
+            "edition": edition,
+            "engine": engine,
+            "supported": supported,
+        }.items()
+        if value is not None
+    }
     cards = registry.search(text) if text else registry.list()
     wanted = {id(card) for card in registry.list(**filters)}
     cards = [card for card in cards if id(card) in wanted]
@@ -104,21 +138,41 @@ def list_cards(paths: tuple[str, ...], task: str | None, language: str | None, a
     for column in ("name", "lang", "version", "task", "annotator", "engine", "date", "findings"):
         table.add_column(column)
     for card in cards:
-        table.add_row(card.name, card.language, card.version or "", card.task or "", card.annotator or "",
-                      card.engine or "", str(card.date or ""), _finding_counts(card))
+        table.add_row(
+            card.name,
+            card.language,
+            card.version or "",
+            card.task or "",
+            card.annotator or "",
+            card.engine or "",
+            str(card.date or ""),
+            _finding_counts(card),
+        )
     Console().print(table)
 
 
 def _finding_counts(card: Card) -> str:
     errors, warnings = len(card.errors), len(card.warnings)
-    return ", ".join(part for part in (f"{errors} errors" if errors else "",
-                                       f"{warnings} warnings" if warnings else "") if part)
+    return ", ".join(
+        part
+        for part in (f"{errors} errors" if errors else "", f"{warnings} warnings" if warnings else "")
+        if part
+    )
 
 
 def card_summary(card: Card) -> dict[str, object]:
-    return {"name": card.name, "language": card.language, "version": card.version, "task": card.task,
-            "annotator": card.annotator, "engine": card.engine, "date": str(card.date or ""),
-            "path": card.path, "errors": len(card.errors), "warnings": len(card.warnings)}
+    return {
+        "name": card.name,
+        "language": card.language,
+        "version": card.version,
+        "task": card.task,
+        "annotator": card.annotator,
+        "engine": card.engine,
+        "date": str(card.date or ""),
+        "path": card.path,
+        "errors": len(card.errors),
+        "warnings": len(card.warnings),
+    }
 
 
 @click.command()
@@ -126,9 +180,12 @@ def card_summary(card: Card) -> dict[str, object]:
 @click.option("--lang", default="en", show_default=True)
 @click.option("--version", "library_version", help="Your Spark NLP version: the newest compatible card.")
 @click.option("--cards", "cards_path", type=click.Path(exists=True), help="Cards folder (default: ./cards).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def show(name: str, lang: str, library_version: str | None, cards_path: str | None, output_format: str) -> None:
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def show(
+    name: str, lang: str, library_version: str | None, cards_path: str | None, output_format: str
+) -> None:
     """Show the card `pretrained(NAME, LANG)` resolves to."""
     from registry.errors import ModelNotFoundError
 
@@ -142,14 +199,22 @@ def show(name: str, lang: str, library_version: str | None, cards_path: str | No
         return
     info = card.model_information
     rows = [
-        ("name", f"{card.name} ({card.language})"), ("title", card.title), ("file", card.path),
-        ("edition", card.edition.raw if card.edition else ""), ("spark", ", ".join(card.spark_versions)),
-        ("date", str(card.date or "")), ("task", ", ".join(card.tasks)),
+        ("name", f"{card.name} ({card.language})"),
+        ("title", card.title),
+        ("file", card.path),
+        ("edition", card.edition.raw if card.edition else ""),
+        ("spark", ", ".join(card.spark_versions)),
+        ("date", str(card.date or "")),
+        ("task", ", ".join(card.tasks)),
         ("annotator", (card.annotator or "") + (" (inferred)" if card.annotator_inferred else "")),
-        ("engine", (card.engine or "") + (f" (from {card.engine_source})" if card.engine_source not in
-                                          ("front_matter", "none") else "")),
+        (
+            "engine",
+            (card.engine or "")
+            + (f" (from {card.engine_source})" if card.engine_source not in ("front_matter", "none") else ""),
+        ),
         ("download", card.links.download.url if card.links.download else ""),
-        ("s3", card.links.s3.url if card.links.s3 else ""), ("nlu", card.nlu_reference or ""),
+        ("s3", card.links.s3.url if card.links.s3 else ""),
+        ("nlu", card.nlu_reference or ""),
         ("dimension", str(info.dimension) if info and info.dimension else ""),
         ("case sensitive", str(info.case_sensitive) if info and info.case_sensitive is not None else ""),
         ("versions", ", ".join(c.artifact or c.path for c in registry.versions(card.name, card.language))),

@@ -21,13 +21,26 @@ if TYPE_CHECKING:
     from registry.store import Registry
 
 __all__ = [
-    "Card", "CardError", "Finding", "ModelNotFoundError", "Registry", "RegistryError",
-    "default_registry", "get", "load", "packaged_cards_dir", "search",
+    "Card",
+    "CardError",
+    "Finding",
+    "ModelNotFoundError",
+    "Registry",
+    "RegistryError",
+    "default_registry",
+    "get",
+    "load",
+    "packaged_cards_dir",
+    "search",
 ]
 
 _LAZY = {
-    "Card": "registry.card", "Finding": "registry.card", "Registry": "registry.store",
-    "CardError": "registry.errors", "ModelNotFoundError": "registry.errors", "RegistryError": "registry.errors",
+    "Card": "registry.card",
+    "Finding": "registry.card",
+    "Registry": "registry.store",
+    "CardError": "registry.errors",
+    "ModelNotFoundError": "registry.errors",
+    "RegistryError": "registry.errors",
 }
 
 

@@ -15,8 +15,23 @@ if TYPE_CHECKING:
     from registry.parse import Body, RawCard
 
 KNOWN_KEYS = {
-    "layout", "title", "author", "name", "date", "task", "language", "edition", "spark_version", "tags",
-    "supported", "deprecated", "recommended", "annotator", "engine", "nav_key", "article_header",
+    "layout",
+    "title",
+    "author",
+    "name",
+    "date",
+    "task",
+    "language",
+    "edition",
+    "spark_version",
+    "tags",
+    "supported",
+    "deprecated",
+    "recommended",
+    "annotator",
+    "engine",
+    "nav_key",
+    "article_header",
     "use_language_switcher",
 }
 LEGACY_KEYS = {"class": "annotator", "repository": None}
@@ -39,12 +54,20 @@ class _Collector:
         self.raw = raw
         self.findings: list[Finding] = []
 
-    def add(self, severity: str, key: str, message: str, hint: str | None, rule: str, line: int | None = None
-            ) -> None:
-        self.findings.append(Finding(
-            path=self.raw.path, line=line if line is not None else self.raw.key_lines.get(key, 1),
-            severity=severity,  # type: ignore[arg-type]
-            field=key, message=message, hint=hint, rule=rule))
+    def add(
+        self, severity: str, key: str, message: str, hint: str | None, rule: str, line: int | None = None
+    ) -> None:
+        self.findings.append(
+            Finding(
+                path=self.raw.path,
+                line=line if line is not None else self.raw.key_lines.get(key, 1),
+                severity=severity,
+                field=key,
+                message=message,
+                hint=hint,
+                rule=rule,
+            )
+        )
 
 
 def _text(value: object) -> str | None:
@@ -79,33 +102,56 @@ def build_card(raw: RawCard, body: Body) -> Card:
 
     name = _text(fm.get("name"))
     if name is None:
-        out.add("error", "name", "the card has no name", f"add 'name: {file_name}' to the front matter",
-                "required-field")
+        out.add(
+            "error",
+            "name",
+            "the card has no name",
+            f"add 'name: {file_name}' to the front matter",
+            "required-field",
+        )
         name = file_name
     language = _text(fm.get("language"))
     if language is None:
         language, source = _infer_language(name, body, file_language)
-        out.add("warning", "language", "the card has no language" + (f"; read {language!r} from {source}"
-                                                                     if language else ""),
-                f"add 'language: {language or 'en'}' to the front matter", "required-field",
-                line=raw.key_lines.get("language", 1))
+        out.add(
+            "warning",
+            "language",
+            "the card has no language" + (f"; read {language!r} from {source}" if language else ""),
+            f"add 'language: {language or 'en'}' to the front matter",
+            "required-field",
+            line=raw.key_lines.get("language", 1),
+        )
     title = _text(fm.get("title"))
     if title is None:
         out.add("warning", "title", "the card has no title", "add a 'title:' line", "required-field")
 
     date, note = parse_date(fm.get("date"))
     if date is None:
-        out.add("error" if "date" in fm else "warning", "date",
-                f"date {fm.get('date')!r} is not a date" if "date" in fm else "the card has no date",
-                "write the date as YYYY-MM-DD", "date-format")
+        out.add(
+            "error" if "date" in fm else "warning",
+            "date",
+            f"date {fm.get('date')!r} is not a date" if "date" in fm else "the card has no date",
+            "write the date as YYYY-MM-DD",
+            "date-format",
+        )
     elif note:
-        out.add("warning", "date", f"date {fm.get('date')!r} is not YYYY-MM-DD ({note})",
-                "write the date as YYYY-MM-DD", "date-format")
+        out.add(
+            "warning",
+            "date",
+            f"date {fm.get('date')!r} is not YYYY-MM-DD ({note})",
+            "write the date as YYYY-MM-DD",
+            "date-format",
+        )
 
     edition = values.parse_edition(str(fm["edition"])) if _text(fm.get("edition")) else None
     if edition is None:
-        out.add("warning", "edition", "the card has no edition",
-                "add e.g. 'edition: Spark NLP 5.0.0'", "required-field")
+        out.add(
+            "warning",
+            "edition",
+            "the card has no edition",
+            "add e.g. 'edition: Spark NLP 5.0.0'",
+            "required-field",
+        )
     spark_versions = _spark_versions(raw)
 
     tasks = _string_list(fm.get("task"))
@@ -120,16 +166,37 @@ def build_card(raw: RawCard, body: Body) -> Card:
     known = {k: v for k, v in fm.items() if k in KNOWN_KEYS or k in LEGACY_KEYS}
     unknown = {k: v for k, v in fm.items() if k not in KNOWN_KEYS and k not in LEGACY_KEYS}
     return Card(
-        path=raw.path, name=name, language=language, title=title or name, author=_text(fm.get("author")),
-        date=date, edition=edition, spark_version=spark_versions[0] if spark_versions else None,
-        spark_versions=spark_versions, tasks=tasks, annotator=annotator,
-        annotator_inferred=annotator_inferred, engine=engine, engine_source=engine_source,
-        tags=_string_list(fm.get("tags")), description=body.description,
-        predicted_entities=body.predicted_entities, links=body.links, snippets=body.snippets,
-        results=body.results, model_information=body.model_information, references=body.references,
-        nlu_reference=nlu_reference(body.snippets), sections=body.sections, body=raw.body,
-        body_line=raw.body_line, front_matter=_plain(known), unknown_front_matter=_plain(unknown),
-        lines=raw.key_lines, findings=out.findings + body.problems, **flags,
+        path=raw.path,
+        name=name,
+        language=language,
+        title=title or name,
+        author=_text(fm.get("author")),
+        date=date,
+        edition=edition,
+        spark_version=spark_versions[0] if spark_versions else None,
+        spark_versions=spark_versions,
+        tasks=tasks,
+        annotator=annotator,
+        annotator_inferred=annotator_inferred,
+        engine=engine,
+        engine_source=engine_source,
+        tags=_string_list(fm.get("tags")),
+        description=body.description,
+        predicted_entities=body.predicted_entities,
+        links=body.links,
+        snippets=body.snippets,
+        results=body.results,
+        model_information=body.model_information,
+        references=body.references,
+        nlu_reference=nlu_reference(body.snippets),
+        sections=body.sections,
+        body=raw.body,
+        body_line=raw.body_line,
+        front_matter=_plain(known),
+        unknown_front_matter=_plain(unknown),
+        lines=raw.key_lines,
+        findings=out.findings + body.problems,
+        **flags,
     )
 
 
@@ -140,7 +207,7 @@ def _infer_language(name: str, body: Body, file_language: str | None) -> tuple[s
         return info.language, "the Model Information table"
     download = body.links.download.url.rsplit("/", 1)[-1] if body.links.download else ""
     if download.startswith(name + "_"):
-        candidate = download[len(name) + 1:].split("_", 1)[0]
+        candidate = download[len(name) + 1 :].split("_", 1)[0]
         if values.LANGUAGE_CODE.match(candidate):
             return candidate, "the download file name"
     return (file_language, "the file name") if file_language else ("", "")
@@ -154,9 +221,13 @@ def _annotator(raw: RawCard, body: Body, name: str, out: _Collector) -> tuple[st
     if legacy:
         return legacy, False
     inferred = annotator_from_snippets(body.snippets, name)
-    out.add("warning", "annotator", "the card has no annotator" + (
-        f"; inferred {inferred!r} from the code snippet" if inferred else ""),
-        f"add 'annotator: {inferred or 'BertEmbeddings'}' to the front matter", "required-field")
+    out.add(
+        "warning",
+        "annotator",
+        "the card has no annotator" + (f"; inferred {inferred!r} from the code snippet" if inferred else ""),
+        f"add 'annotator: {inferred or 'BertEmbeddings'}' to the front matter",
+        "required-field",
+    )
     return inferred, inferred is not None
 
 
@@ -180,9 +251,13 @@ def _flag(key: str, value: object, out: _Collector) -> bool | None:
         return None
     parsed = values.parse_bool(value)
     if parsed is None or not isinstance(value, bool):
-        out.add("warning" if parsed is not None else "error", key,
-                f"{key}: {value!r} is not a YAML boolean", f"write '{key}: true' or '{key}: false'",
-                "front-matter-type")
+        out.add(
+            "warning" if parsed is not None else "error",
+            key,
+            f"{key}: {value!r} is not a YAML boolean",
+            f"write '{key}: true' or '{key}: false'",
+            "front-matter-type",
+        )
     return parsed
 
 
@@ -192,20 +267,36 @@ def _report_unknown_keys(raw: RawCard, out: _Collector) -> None:
         if key in KNOWN_KEYS:
             continue
         if key == "type" and not fm.get("article_header"):
-            out.add("warning", key, "'type' is a top-level key and 'article_header' is empty: "
-                    "'type: cover' is not indented under 'article_header:'",
-                    "indent it: 'article_header:' then '  type: cover'", "front-matter-indent")
+            out.add(
+                "warning",
+                key,
+                "'type' is a top-level key and 'article_header' is empty: "
+                "'type: cover' is not indented under 'article_header:'",
+                "indent it: 'article_header:' then '  type: cover'",
+                "front-matter-indent",
+            )
         elif key in LEGACY_KEYS:
             replacement = LEGACY_KEYS[key]
-            out.add("warning", key, f"old front-matter key {key!r}",
-                    f"use '{replacement}:' instead" if replacement else "remove it", "legacy-key")
+            out.add(
+                "warning",
+                key,
+                f"old front-matter key {key!r}",
+                f"use '{replacement}:' instead" if replacement else "remove it",
+                "legacy-key",
+            )
         else:
-            out.add("warning", key, f"unknown front-matter key {key!r} (kept)",
-                    "remove it or use one of: " + ", ".join(sorted(KNOWN_KEYS)), "unknown-key")
+            out.add(
+                "warning",
+                key,
+                f"unknown front-matter key {key!r} (kept)",
+                "remove it or use one of: " + ", ".join(sorted(KNOWN_KEYS)),
+                "unknown-key",
+            )
 
 
 def _plain(mapping: dict[str, Any]) -> dict[str, object]:
     """Front-matter values as JSON-safe data (dates as ISO text)."""
+
     def convert(value: Any) -> Any:
         if isinstance(value, dict):
             return {str(k): convert(v) for k, v in value.items()}
@@ -236,7 +327,11 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
     if isinstance(value, dt.date):
         return value, None
     text = str(value or "").strip()
-    for pattern, note in (("%Y-%m-%d", None), ("%d/%m/%Y", "read as dd/mm/yyyy"), ("%d-%m-%Y", "read as dd-mm-yyyy")):
+    for pattern, note in (
+        ("%Y-%m-%d", None),
+        ("%d/%m/%Y", "read as dd/mm/yyyy"),
+        ("%d-%m-%Y", "read as dd-mm-yyyy"),
+    ):
         try:
             return dt.datetime.strptime(text[:10], pattern).date(), note
         except ValueError:

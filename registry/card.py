@@ -117,7 +117,9 @@ class Card(_Value):
     author: str | None = None
     date: dt.date | None = None
     edition: Edition | None = None
-    spark_version: str | None = Field(default=None, description="The first listed when the card lists several")
+    spark_version: str | None = Field(
+        default=None, description="The first listed when the card lists several"
+    )
     spark_versions: list[str] = Field(default_factory=list)
     # what it is
     tasks: list[str] = Field(default_factory=list)

@@ -154,16 +154,22 @@ def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
             end = index + 1
             while end < count and not closing.match(lines[end]):
                 end += 1
-            content = [_dedent(text, indent) for text in lines[index + 1:end]]
-            blocks.append(CodeBlock(line=index, info=fence.group(3).strip(),
-                                    content="\n".join(content) + ("\n" if end < len(lines) else "") if content else ""))
+            content = [_dedent(text, indent) for text in lines[index + 1 : end]]
+            blocks.append(
+                CodeBlock(
+                    line=index,
+                    info=fence.group(3).strip(),
+                    content="\n".join(content) + ("\n" if end < len(lines) else "") if content else "",
+                )
+            )
             index = end + 1
             continue
         if first == "#":
             heading = ATX_HEADING.match(line)
             if heading:
-                headings.append(Heading(line=index, level=len(heading.group(1)),
-                                        title=(heading.group(2) or "").strip()))
+                headings.append(
+                    Heading(line=index, level=len(heading.group(1)), title=(heading.group(2) or "").strip())
+                )
         index += 1
     return headings, blocks
 

@@ -29,6 +29,7 @@ MAX_FRONT_MATTER_NODES = 10_000
 nodes and refuse past this many (real front matter has about 30)."""
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FRONT_MATTER_KEY = re.compile(r"^([^\s#:][^:]*):")
 LINK = re.compile(r"\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]*)\)")
 URL = re.compile(r"(?:https?|s3)://[^\s)\]>\"'`|]+")
 NLU_LOAD = re.compile(r"nlu\s*\.\s*load\s*\(\s*['\"]([^'\"]+)['\"]")
@@ -60,18 +61,29 @@ def read_text(path: str, data: bytes) -> str:
         raise CardError(path, 0, "the file is empty", "write a card: YAML front matter between '---' lines")
     if len(data) > MAX_CARD_BYTES:
         raise CardError(
-            path, 0, f"the file is {len(data) / 1e6:.1f} MB; cards over {MAX_CARD_BYTES // 1024} KiB are "
-            "refused", "keep large data out of the card and link to it")
+            path,
+            0,
+            f"the file is {len(data) / 1e6:.1f} MB; cards over {MAX_CARD_BYTES // 1024} KiB are refused",
+            "keep large data out of the card and link to it",
+        )
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise CardError(path, data.count(b"\n", 0, nul) + 1, "the file is binary (it holds a NUL byte)",
-                        "a card is a UTF-8 Markdown text file")
+        raise CardError(
+            path,
+            data.count(b"\n", 0, nul) + 1,
+            "the file is binary (it holds a NUL byte)",
+            "a card is a UTF-8 Markdown text file",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise CardError(path, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                        "save the file as UTF-8") from None
+        raise CardError(
+            path,
+            line,
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            "save the file as UTF-8",
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -96,8 +108,13 @@ def _count_nodes(value: object, seen: dict[int, int]) -> int:
 def split_front_matter(raw: RawCard) -> None:
     handler = frontmatter.YAMLHandler()
     if not handler.detect(raw.text):
-        raise CardError(raw.path, 1, "no YAML front matter", "start the file with a '---' line, the card's "
-                        "fields (name, title, language, edition, ...), and another '---' line")
+        raise CardError(
+            raw.path,
+            1,
+            "no YAML front matter",
+            "start the file with a '---' line, the card's "
+            "fields (name, title, language, edition, ...), and another '---' line",
+        )
     try:
         front_text, body = handler.split(raw.text)
     except ValueError:
@@ -110,27 +127,42 @@ def split_front_matter(raw: RawCard) -> None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else 1
-        context = (f" ({exc.context} at line {exc.context_mark.line + first_line})"
-                   if exc.context and exc.context_mark else "")
-        raise CardError(raw.path, line, f"the front matter is not valid YAML: {exc.problem or exc}{context}",
-                        "check indentation and quote values that contain ':' or '#'") from None
+        context = (
+            f" ({exc.context} at line {exc.context_mark.line + first_line})"
+            if exc.context and exc.context_mark
+            else ""
+        )
+        raise CardError(
+            raw.path,
+            line,
+            f"the front matter is not valid YAML: {exc.problem or exc}{context}",
+            "check indentation and quote values that contain ':' or '#'",
+        ) from None
     except yaml.YAMLError as exc:
         raise CardError(raw.path, 1, f"the front matter is not valid YAML: {exc}") from None
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, dict):
-        raise CardError(raw.path, 2, f"the front matter is a YAML {type(loaded).__name__}, not a mapping",
-                        "write one 'key: value' per line")
+        raise CardError(
+            raw.path,
+            2,
+            f"the front matter is a YAML {type(loaded).__name__}, not a mapping",
+            "write one 'key: value' per line",
+        )
     if _count_nodes(loaded, {}) > MAX_FRONT_MATTER_NODES:
-        raise CardError(raw.path, 2, "the front matter expands to more than "
-                        f"{MAX_FRONT_MATTER_NODES} values (YAML aliases)", "remove the YAML anchors and aliases")
+        raise CardError(
+            raw.path,
+            2,
+            f"the front matter expands to more than {MAX_FRONT_MATTER_NODES} values (YAML aliases)",
+            "remove the YAML anchors and aliases",
+        )
     raw.front_matter = {str(k): v for k, v in loaded.items()}
-    for offset, line in enumerate(front_text.split("\n")):
-        match = re.match(r"^([^\s#:][^:]*):", line)
+    for offset, text in enumerate(front_text.split("\n")):
+        match = FRONT_MATTER_KEY.match(text)
         if match:
             key = match.group(1).strip()
             raw.key_lines.setdefault(key, first_line + offset)
-            raw.front_matter_raw.setdefault(key, line[match.end():].strip())
+            raw.front_matter_raw.setdefault(key, text[match.end() :].strip())
 
 
 def parse_card(path: str | Path, data: bytes | None = None) -> Card:
@@ -150,8 +182,9 @@ def parse_card(path: str | Path, data: bytes | None = None) -> Card:
 
 def unreadable_card(path: str, line: int, message: str, hint: str | None) -> Card:
     name, language = name_from_file_name(path)
-    finding = Finding(path=path, line=line, severity="error", field="file", message=message, hint=hint,
-                      rule="readable")
+    finding = Finding(
+        path=path, line=line, severity="error", field="file", message=message, hint=hint, rule="readable"
+    )
     return Card(path=path, name=name, language=language or "", title=name, findings=[finding])
 
 
@@ -175,11 +208,18 @@ def read_body(raw: RawCard) -> Body:
     section_of_line: list[str] = [""] * (len(prepared.lines) + 1)
     for number, heading in enumerate(prepared.headings):
         end = starts[number + 1]
-        section_of_line[heading.line:end] = [heading.title.lower()] * (end - heading.line)
-        section_lines = prepared.lines[heading.line + 1:end]
-        body.sections.append(Section(
-            title=heading.title, level=heading.level, line=raw.body_line + heading.line,
-            markdown=markdown.commonmark_lines(section_lines) if any(map(str.strip, section_lines)) else ""))
+        section_of_line[heading.line : end] = [heading.title.lower()] * (end - heading.line)
+        section_lines = prepared.lines[heading.line + 1 : end]
+        body.sections.append(
+            Section(
+                title=heading.title,
+                level=heading.level,
+                line=raw.body_line + heading.line,
+                markdown=markdown.commonmark_lines(section_lines)
+                if any(map(str.strip, section_lines))
+                else "",
+            )
+        )
     for block in prepared.code_blocks:
         section = section_of_line[block.line]
         if section in RESULTS_SECTIONS and body.results is None:
@@ -229,8 +269,9 @@ def _links(body: str, body_line: int) -> Links:
     return Links.model_validate(found)
 
 
-def _read_sections(body: Body, prepared: markdown.PreparedMarkdown, section_of_line: list[str],
-                   raw: RawCard) -> None:
+def _read_sections(
+    body: Body, prepared: markdown.PreparedMarkdown, section_of_line: list[str], raw: RawCard
+) -> None:
     description: list[str] = []
     skipping_buttons = False
     for index, line in enumerate(prepared.lines):
@@ -243,13 +284,19 @@ def _read_sections(body: Body, prepared: markdown.PreparedMarkdown, section_of_l
                 skipping_buttons = False
             elif not skipping_buttons and not line.lstrip().startswith("<button"):
                 description.append(line)
-        elif section in MODEL_INFORMATION_SECTIONS and body.model_information is None and \
-                markdown.TABLE_ROW.match(line) and not markdown.TABLE_DELIMITER.match(line):
-            body.model_information = values.model_information(prepared.lines, index, raw.body_line, body.problems,
-                                                              raw.path)
+        elif (
+            section in MODEL_INFORMATION_SECTIONS
+            and body.model_information is None
+            and markdown.TABLE_ROW.match(line)
+            and not markdown.TABLE_DELIMITER.match(line)
+        ):
+            body.model_information = values.model_information(
+                prepared.lines, index, raw.body_line, body.problems, raw.path
+            )
         elif section in REFERENCE_SECTIONS:
-            body.references.extend(u.rstrip(".,;") for u in URL.findall(line) if u.rstrip(".,;") not in
-                                    body.references)
+            body.references.extend(
+                u.rstrip(".,;") for u in URL.findall(line) if u.rstrip(".,;") not in body.references
+            )
         elif section in ENTITY_SECTIONS and line.strip():
             body.predicted_entities.extend(values.entities(line))
     if description and description[0].strip().lower().startswith("## "):

@@ -27,7 +27,9 @@ def is_compatible(found: str | None, current: str | None) -> bool:
     if current is None or found is None:
         return True
     found_parts, current_parts = version_tuple(found), version_tuple(current)
-    return found_parts <= current_parts[: len(found_parts)] or found_parts[: len(current_parts)] == current_parts
+    return (
+        found_parts <= current_parts[: len(found_parts)] or found_parts[: len(current_parts)] == current_parts
+    )
 
 
 def published_at(card: Card) -> dt.datetime:
@@ -43,10 +45,12 @@ def newest_first(cards: Iterable[Card]) -> list[Card]:
     return sorted(cards, key=published_at, reverse=True)
 
 
-def pick(candidates: Iterable[Card], version: str | None = None, spark_version: str | None = None
-         ) -> Card | None:
+def pick(
+    candidates: Iterable[Card], version: str | None = None, spark_version: str | None = None
+) -> Card | None:
     compatible = [
-        card for card in candidates
+        card
+        for card in candidates
         if is_compatible(card.version, version)
         and (not card.spark_versions or any(is_compatible(s, spark_version) for s in card.spark_versions))
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import os
 from collections import defaultdict
@@ -20,10 +21,22 @@ PARALLEL_THRESHOLD = 400
 """Below this many cards, starting worker processes costs more than it saves."""
 
 FILTERS: dict[str, str] = {
-    "task": "tasks", "language": "language", "lang": "language", "annotator": "annotator",
-    "edition": "edition", "engine": "engine", "supported": "supported", "deprecated": "deprecated",
-    "recommended": "recommended", "name": "name", "author": "author", "tag": "tags", "ok": "ok",
-    "license": "license", "case_sensitive": "case_sensitive", "dimension": "dimension",
+    "task": "tasks",
+    "language": "language",
+    "lang": "language",
+    "annotator": "annotator",
+    "edition": "edition",
+    "engine": "engine",
+    "supported": "supported",
+    "deprecated": "deprecated",
+    "recommended": "recommended",
+    "name": "name",
+    "author": "author",
+    "tag": "tags",
+    "ok": "ok",
+    "license": "license",
+    "case_sensitive": "case_sensitive",
+    "dimension": "dimension",
 }
 
 
@@ -49,7 +62,7 @@ def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]
     if workers < 2 or len(names) < PARALLEL_THRESHOLD:
         return _parse_chunk(names)
     size = max(50, len(names) // (workers * 8))
-    chunks = [names[i:i + size] for i in range(0, len(names), size)]
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [card for chunk in pool.map(_parse_chunk, chunks) for card in chunk]
 
@@ -80,7 +93,9 @@ class Registry:
         if extra:
             cards = [
                 card.model_copy(update={"findings": sorted(card.findings + extra[i], key=lambda f: f.line)})
-                if i in extra else card for i, card in enumerate(cards)
+                if i in extra
+                else card
+                for i, card in enumerate(cards)
             ]
         self.cards: list[Card] = cards
         self._by_key: dict[tuple[str, str], list[Card]] = defaultdict(list)
@@ -108,24 +123,28 @@ class Registry:
     def findings(self) -> list[Finding]:
         return [finding for card in self.cards for finding in card.findings]
 
-    def list(self, **filters: Any) -> list[Card]:
+    def list(self, **filters: Any) -> builtins.list[Card]:
         """Every card (all versions) whose fields match every filter, e.g.
         `list(task="Embeddings", language="en", supported=True)`."""
         unknown = sorted(set(filters) - set(FILTERS))
         if unknown:
             raise TypeError(f"unknown filter(s) {', '.join(unknown)}; use: {', '.join(sorted(FILTERS))}")
         chosen = [
-            card for card in self.cards
+            card
+            for card in self.cards
             if all(_matches(_field_value(card, FILTERS[key]), wanted) for key, wanted in filters.items())
         ]
-        return sorted(chosen, key=lambda c: (c.name.casefold(), c.language, -resolve.published_at(c).timestamp()))
+        return sorted(
+            chosen, key=lambda c: (c.name.casefold(), c.language, -resolve.published_at(c).timestamp())
+        )
 
-    def versions(self, name: str, lang: str = "en") -> list[Card]:
+    def versions(self, name: str, lang: str = "en") -> builtins.list[Card]:
         """Every card of (name, language), newest first."""
         return resolve.newest_first(self._by_key.get((name, lang), []))
 
-    def get(self, name: str, lang: str = "en", version: str | None = None,
-            spark_version: str | None = None) -> Card:
+    def get(
+        self, name: str, lang: str = "en", version: str | None = None, spark_version: str | None = None
+    ) -> Card:
         """The card `pretrained(name, lang)` resolves to: the newest compatible with `version`
         (the caller's library version) and `spark_version`."""
         candidates = self._by_key.get((name, lang))
@@ -136,7 +155,8 @@ class Registry:
             available = ", ".join(sorted({f"{c.version} (Spark {c.spark_version})" for c in candidates}))
             raise ModelNotFoundError(
                 f"{name!r} ({lang}) has no version compatible with library {version or 'any'} and Spark "
-                f"{spark_version or 'any'}; available: {available}")
+                f"{spark_version or 'any'}; available: {available}"
+            )
         return chosen
 
     def _not_found(self, name: str, lang: str) -> str:
@@ -145,13 +165,15 @@ class Registry:
             return f"no model {name!r} in language {lang!r}; it exists in: {', '.join(languages)}"
         return f"no model {name!r} in language {lang!r}"
 
-    def suggest(self, name: str, lang: str = "en", limit: int = 5) -> list[str]:
-        names = sorted({n for (n, language) in self._by_key if language == lang} or {n for n, _ in self._by_key})
+    def suggest(self, name: str, lang: str = "en", limit: int = 5) -> builtins.list[str]:
+        names = sorted(
+            {n for (n, language) in self._by_key if language == lang} or {n for n, _ in self._by_key}
+        )
         close = difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
         contains = [n for n in names if name.casefold() in n.casefold() and n not in close]
         return (close + contains)[:limit]
 
-    def search(self, text: str, limit: int | None = None) -> list[Card]:
+    def search(self, text: str, limit: int | None = None) -> builtins.list[Card]:
         """Cards ranked by how well every word of `text` matches name, title, tags, description."""
         words = [w for w in text.casefold().split() if w]
         if not words:
@@ -159,9 +181,12 @@ class Registry:
         scored: list[tuple[float, Card]] = []
         for card in self.cards:
             fields = (
-                (card.name.casefold(), 8.0), (card.title.casefold(), 4.0),
-                (" ".join(card.tags).casefold(), 3.0), (" ".join(card.tasks).casefold(), 2.0),
-                ((card.annotator or "").casefold(), 2.0), (card.description.casefold(), 1.0),
+                (card.name.casefold(), 8.0),
+                (card.title.casefold(), 4.0),
+                (" ".join(card.tags).casefold(), 3.0),
+                (" ".join(card.tasks).casefold(), 2.0),
+                ((card.annotator or "").casefold(), 2.0),
+                (card.description.casefold(), 1.0),
             )
             score = 0.0
             for word in words:

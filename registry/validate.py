@@ -16,15 +16,20 @@ from typing import Any
 from registry.card import Card, Finding, Snippet
 
 DOWNLOAD_FILE = re.compile(
-    r"^(?P<prefix>.+)_(?P<library>\d+\.\d+(?:\.\d+)*)_(?P<spark>\d+\.\d+(?:\.\d+)*)_(?P<epoch>\d{10,})\.zip$")
+    r"^(?P<prefix>.+)_(?P<library>\d+\.\d+(?:\.\d+)*)_(?P<spark>\d+\.\d+(?:\.\d+)*)_(?P<epoch>\d{10,})\.zip$"
+)
 S3_HTTPS = re.compile(r"^https?://s3(?:[.-][\w-]+)*\.amazonaws\.com/(?P<bucket>[^/]+)/(?P<key>.+)$")
 S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
 
 # Annotation types by the column names the cards use for them.
 LABEL_TYPES = {
-    "document": "document", "sentence": "document", "sentences": "document",
-    "token": "token", "tokens": "token",
-    "embeddings": "word_embeddings", "word_embeddings": "word_embeddings",
+    "document": "document",
+    "sentence": "document",
+    "sentences": "document",
+    "token": "token",
+    "tokens": "token",
+    "embeddings": "word_embeddings",
+    "word_embeddings": "word_embeddings",
     "sentence_embeddings": "sentence_embeddings",
 }
 # Input and output annotation types of the annotators whose contract the checks know.
@@ -49,10 +54,18 @@ BRACKETS = {")": "(", "]": "[", "}": "{"}
 TEMPLATE_LEFTOVER = re.compile(r"\{(?:nlp_ref|nlu_ref|model_name|model|lang|language|name)\}")
 
 
-def _finding(card: Card, line: int, severity: str, field: str, message: str, hint: str | None,
-             rule: str) -> Finding:
-    return Finding(path=card.path, line=line, severity=severity,  # type: ignore[arg-type]
-                   field=field, message=message, hint=hint, rule=rule)
+def _finding(
+    card: Card, line: int, severity: str, field: str, message: str, hint: str | None, rule: str
+) -> Finding:
+    return Finding(
+        path=card.path,
+        line=line,
+        severity=severity,
+        field=field,
+        message=message,
+        hint=hint,
+        rule=rule,
+    )
 
 
 def check_download_file_name(card: Card) -> list[Finding]:
@@ -64,31 +77,72 @@ def check_download_file_name(card: Card) -> list[Finding]:
     match = DOWNLOAD_FILE.match(file_name)
     field = "links.download"
     if not match:
-        return [_finding(card, link.line, "error", field, f"download file {file_name!r} is not named "
-                         "<name>_<lang>_<version>_<spark>_<epoch-ms>.zip", "link the model's zip as published",
-                         "download-name")]
+        return [
+            _finding(
+                card,
+                link.line,
+                "error",
+                field,
+                f"download file {file_name!r} is not named <name>_<lang>_<version>_<spark>_<epoch-ms>.zip",
+                "link the model's zip as published",
+                "download-name",
+            )
+        ]
     found: list[Finding] = []
     expected_prefix = f"{card.name}_{card.language}"
     if match.group("prefix") == card.name and card.name.endswith(f"_{card.language}"):
         short = card.name[: -len(card.language) - 1]
-        found.append(_finding(card, card.lines.get("name", link.line), "warning", "name",
-                              f"the name {card.name!r} ends with the language: the download is "
-                              f"pretrained({short!r}, {card.language!r})",
-                              f"write 'name: {short}' and 'language: {card.language}'", "name-has-language"))
+        found.append(
+            _finding(
+                card,
+                card.lines.get("name", link.line),
+                "warning",
+                "name",
+                f"the name {card.name!r} ends with the language: the download is "
+                f"pretrained({short!r}, {card.language!r})",
+                f"write 'name: {short}' and 'language: {card.language}'",
+                "name-has-language",
+            )
+        )
     elif match.group("prefix") != expected_prefix:
-        found.append(_finding(card, link.line, "error", field,
-                              f"download file {file_name!r} is for {match.group('prefix')!r}, but the card is "
-                              f"{expected_prefix!r} (name_language)", "fix the link or the card's name and "
-                              "language", "download-name"))
+        found.append(
+            _finding(
+                card,
+                link.line,
+                "error",
+                field,
+                f"download file {file_name!r} is for {match.group('prefix')!r}, but the card is "
+                f"{expected_prefix!r} (name_language)",
+                "fix the link or the card's name and language",
+                "download-name",
+            )
+        )
     if card.version and match.group("library") != card.version:
-        found.append(_finding(card, link.line, "error", field,
-                              f"download file {file_name!r} is for version {match.group('library')}, but the "
-                              f"edition says {card.version}", "fix the edition or the link", "download-version"))
+        found.append(
+            _finding(
+                card,
+                link.line,
+                "error",
+                field,
+                f"download file {file_name!r} is for version {match.group('library')}, but the "
+                f"edition says {card.version}",
+                "fix the edition or the link",
+                "download-version",
+            )
+        )
     if card.spark_versions and match.group("spark") not in card.spark_versions:
-        found.append(_finding(card, link.line, "error", field,
-                              f"download file {file_name!r} is for Spark {match.group('spark')}, but "
-                              f"spark_version says {', '.join(card.spark_versions)}",
-                              "fix spark_version or the link", "download-spark"))
+        found.append(
+            _finding(
+                card,
+                link.line,
+                "error",
+                field,
+                f"download file {file_name!r} is for Spark {match.group('spark')}, but "
+                f"spark_version says {', '.join(card.spark_versions)}",
+                "fix spark_version or the link",
+                "download-spark",
+            )
+        )
     return found
 
 
@@ -98,8 +152,17 @@ def check_spark_version_present(card: Card) -> list[Finding]:
     match = DOWNLOAD_FILE.match(card.artifact + ".zip") if card.artifact else None
     found = f"; the download file says {match.group('spark')}" if match else ""
     hint = f"add 'spark_version: {match.group('spark') if match else '3.0'}' to the front matter"
-    return [_finding(card, 1, "warning", "spark_version", "the card has no spark_version" + found, hint,
-                     "required-field")]
+    return [
+        _finding(
+            card,
+            1,
+            "warning",
+            "spark_version",
+            "the card has no spark_version" + found,
+            hint,
+            "required-field",
+        )
+    ]
 
 
 def check_s3_uri(card: Card) -> list[Finding]:
@@ -109,13 +172,33 @@ def check_s3_uri(card: Card) -> list[Finding]:
         return []
     https, uri = S3_HTTPS.match(download.url), S3_URI.match(s3.url)
     if uri is None:
-        return [_finding(card, s3.line, "error", "links.s3", f"S3 URI {s3.url!r} is not s3://bucket/key",
-                         "write s3://auxdata.johnsnowlabs.com/public/models/<file>.zip", "s3-uri")]
-    if https is None or (https.group("bucket"), https.group("key")) != (uri.group("bucket"), uri.group("key")):
+        return [
+            _finding(
+                card,
+                s3.line,
+                "error",
+                "links.s3",
+                f"S3 URI {s3.url!r} is not s3://bucket/key",
+                "write s3://auxdata.johnsnowlabs.com/public/models/<file>.zip",
+                "s3-uri",
+            )
+        ]
+    if https is None or (https.group("bucket"), https.group("key")) != (
+        uri.group("bucket"),
+        uri.group("key"),
+    ):
         expected = f"s3://{https.group('bucket')}/{https.group('key')}" if https else None
-        return [_finding(card, s3.line, "error", "links.s3",
-                         f"S3 URI {s3.url!r} does not name the download {download.url!r}",
-                         f"use {expected}" if expected else "make both links name the same object", "s3-uri")]
+        return [
+            _finding(
+                card,
+                s3.line,
+                "error",
+                "links.s3",
+                f"S3 URI {s3.url!r} does not name the download {download.url!r}",
+                f"use {expected}" if expected else "make both links name the same object",
+                "s3-uri",
+            )
+        ]
     return []
 
 
@@ -128,19 +211,32 @@ def check_annotator_labels(card: Card) -> list[Finding]:
     found: list[Finding] = []
     input_types = [LABEL_TYPES.get(label.lower()) for label in info.input_labels]
     if info.input_labels and None not in input_types and sorted(input_types) != sorted(inputs):  # type: ignore[type-var]
-        found.append(_finding(card, info.rows.get("input_labels", info.line), "error",
-                              "model_information.input_labels",
-                              f"{card.annotator} takes {inputs} annotations, but the input labels are "
-                              f"{info.input_labels}", f"list {', '.join(inputs)} columns (e.g. "
-                              f"[{', '.join('sentence' if t == 'document' else t for t in inputs)}])",
-                              "annotator-labels"))
+        found.append(
+            _finding(
+                card,
+                info.rows.get("input_labels", info.line),
+                "error",
+                "model_information.input_labels",
+                f"{card.annotator} takes {inputs} annotations, but the input labels are {info.input_labels}",
+                f"list {', '.join(inputs)} columns (e.g. "
+                f"[{', '.join('sentence' if t == 'document' else t for t in inputs)}])",
+                "annotator-labels",
+            )
+        )
     for label in info.output_labels:
         label_type = LABEL_TYPES.get(label.lower())
         if label_type and label_type not in ("document", "token") and label_type != output:
-            found.append(_finding(card, info.rows.get("output_labels", info.line), "error",
-                                  "model_information.output_labels",
-                                  f"{card.annotator} outputs {output}, but the output label is {label!r}",
-                                  f"name the output column e.g. {output!r}", "annotator-labels"))
+            found.append(
+                _finding(
+                    card,
+                    info.rows.get("output_labels", info.line),
+                    "error",
+                    "model_information.output_labels",
+                    f"{card.annotator} outputs {output}, but the output label is {label!r}",
+                    f"name the output column e.g. {output!r}",
+                    "annotator-labels",
+                )
+            )
     return found
 
 
@@ -150,14 +246,29 @@ def check_model_information_agrees(card: Card) -> list[Finding]:
         return []
     found: list[Finding] = []
     if info.model_name and info.model_name != card.name:
-        found.append(_finding(card, info.rows.get("model_name", info.line), "warning",
-                              "model_information.model_name",
-                              f"Model Name {info.model_name!r} differs from the card's name {card.name!r}",
-                              "make them the same", "model-information-agrees"))
+        found.append(
+            _finding(
+                card,
+                info.rows.get("model_name", info.line),
+                "warning",
+                "model_information.model_name",
+                f"Model Name {info.model_name!r} differs from the card's name {card.name!r}",
+                "make them the same",
+                "model-information-agrees",
+            )
+        )
     if info.language and card.language and info.language != card.language:
-        found.append(_finding(card, info.rows.get("language", info.line), "warning", "model_information.language",
-                              f"Language {info.language!r} differs from the card's language {card.language!r}",
-                              "make them the same", "model-information-agrees"))
+        found.append(
+            _finding(
+                card,
+                info.rows.get("language", info.line),
+                "warning",
+                "model_information.language",
+                f"Language {info.language!r} differs from the card's language {card.language!r}",
+                "make them the same",
+                "model-information-agrees",
+            )
+        )
     return found
 
 
@@ -172,9 +283,18 @@ def check_python_snippets(card: Card) -> list[Finding]:
             tree = ast.parse(snippet.code)
         except SyntaxError as exc:
             line = snippet.line + (exc.lineno or 1) - 1
-            found.append(_finding(card, line, "error", field, f"the {snippet.language} snippet does not parse: "
-                                  f"{re.sub(r' [(]detected at line [0-9]+[)]', '', exc.msg)}", "fix the code so that it runs (check quotes and brackets)",
-                                  "python-syntax"))
+            found.append(
+                _finding(
+                    card,
+                    line,
+                    "error",
+                    field,
+                    f"the {snippet.language} snippet does not parse: "
+                    f"{re.sub(r' [(]detected at line [0-9]+[)]', '', exc.msg)}",
+                    "fix the code so that it runs (check quotes and brackets)",
+                    "python-syntax",
+                )
+            )
             continue
         if "createDataFrame" in snippet.code:
             found.extend(_dataframe_arity(card, snippet, field, tree))
@@ -182,15 +302,19 @@ def check_python_snippets(card: Card) -> list[Finding]:
 
 
 def _literal_rows(node: ast.AST) -> list[list[ast.AST]] | None:
-    if isinstance(node, ast.List | ast.Tuple) and node.elts and all(
-            isinstance(e, ast.List | ast.Tuple) for e in node.elts):
+    if (
+        isinstance(node, ast.List | ast.Tuple)
+        and node.elts
+        and all(isinstance(e, ast.List | ast.Tuple) for e in node.elts)
+    ):
         return [list(e.elts) for e in node.elts]  # type: ignore[attr-defined]
     return None
 
 
 def _literal_columns(node: ast.AST) -> list[str] | None:
     if isinstance(node, ast.List | ast.Tuple) and all(
-            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
         return [e.value for e in node.elts]  # type: ignore[attr-defined]
     return None
 
@@ -200,8 +324,11 @@ def _dataframe_arity(card: Card, snippet: Snippet, field: str, tree: ast.AST) ->
     `_2`, older Spark refuses it; either way the pipeline does not see the texts the card shows."""
     found: list[Finding] = []
     lines = {n + 1 for n, text in enumerate(snippet.code.split("\n")) if "createDataFrame" in text}
-    statements = [s for s in ast.iter_child_nodes(tree) if isinstance(s, ast.stmt)
-                  and any(s.lineno <= n <= (s.end_lineno or s.lineno) for n in lines)]
+    statements = [
+        s
+        for s in ast.iter_child_nodes(tree)
+        if isinstance(s, ast.stmt) and any(s.lineno <= n <= (s.end_lineno or s.lineno) for n in lines)
+    ]
     for node in (node for statement in statements for node in ast.walk(statement)):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
@@ -210,9 +337,13 @@ def _dataframe_arity(card: Card, snippet: Snippet, field: str, tree: ast.AST) ->
         if node.func.attr == "createDataFrame" and node.args:
             rows = _literal_rows(node.args[0])
             columns = _literal_columns(node.args[1]) if len(node.args) > 1 else None
-        elif node.func.attr == "toDF" and isinstance(node.func.value, ast.Call) and \
-                isinstance(node.func.value.func, ast.Attribute) and \
-                node.func.value.func.attr == "createDataFrame" and node.func.value.args:
+        elif (
+            node.func.attr == "toDF"
+            and isinstance(node.func.value, ast.Call)
+            and isinstance(node.func.value.func, ast.Attribute)
+            and node.func.value.func.attr == "createDataFrame"
+            and node.func.value.args
+        ):
             rows = _literal_rows(node.func.value.args[0])
             columns = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         if not rows or not columns:
@@ -220,12 +351,19 @@ def _dataframe_arity(card: Card, snippet: Snippet, field: str, tree: ast.AST) ->
         widths = sorted({len(row) for row in rows})
         if widths != [len(columns)]:
             width = widths[-1] if widths[-1] != len(columns) else widths[0]
-            found.append(_finding(
-                card, snippet.line + node.lineno - 1, "error", field,
-                f"createDataFrame gets rows of {width} values for {len(columns)} column(s) {columns}: Spark "
-                "builds one row per inner list, so the texts are not one row each (pyspark 4 keeps the "
-                "first value and adds a column '_2'; older Spark refuses the mismatch)",
-                "put each text in its own row, e.g. [['first text'], ['second text']]", "dataframe-shape"))
+            found.append(
+                _finding(
+                    card,
+                    snippet.line + node.lineno - 1,
+                    "error",
+                    field,
+                    f"createDataFrame gets rows of {width} values for {len(columns)} column(s) {columns}: "
+                    "Spark builds one row per inner list, so the texts are not one row each "
+                    "(pyspark 4 keeps the first value and adds a column '_2'; older Spark refuses it)",
+                    "put each text in its own row, e.g. [['first text'], ['second text']]",
+                    "dataframe-shape",
+                )
+            )
     return found
 
 
@@ -238,13 +376,23 @@ def check_scala_snippets(card: Card) -> list[Finding]:
         problem = scala_balance(snippet.code)
         if problem:
             offset, message = problem
-            found.append(_finding(card, snippet.line + offset, "error", "snippets.scala", message,
-                                  "close every string on its line and every bracket", "scala-balance"))
+            found.append(
+                _finding(
+                    card,
+                    snippet.line + offset,
+                    "error",
+                    "snippets.scala",
+                    message,
+                    "close every string on its line and every bracket",
+                    "scala-balance",
+                )
+            )
     return found
 
 
 SCALA_TOKEN = re.compile(
-    r'"""|"(?:\\.|[^"\\\n])*"|"|//[^\n]*|/\*|\*/|' + r"'(?:\\.|[^'\\\n])'" + r"|[()\[\]{}]")
+    r'"""|"(?:\\.|[^"\\\n])*"|"|//[^\n]*|/\*|\*/|' + r"'(?:\\.|[^'\\\n])'" + r"|[()\[\]{}]"
+)
 
 
 def scala_balance(code: str) -> tuple[int, str] | None:
@@ -281,15 +429,31 @@ def check_snippets_present(card: Card) -> list[Finding]:
     found: list[Finding] = []
     for snippet in card.snippets:
         if snippet.language in ("python", "scala", "nlu") and not snippet.code.strip():
-            found.append(_finding(card, snippet.fence_line, "warning", f"snippets.{snippet.language}",
-                                  f"the {snippet.language} code block is empty",
-                                  "show how to load and run the model", "empty-snippet"))
+            found.append(
+                _finding(
+                    card,
+                    snippet.fence_line,
+                    "warning",
+                    f"snippets.{snippet.language}",
+                    f"the {snippet.language} code block is empty",
+                    "show how to load and run the model",
+                    "empty-snippet",
+                )
+            )
         elif TEMPLATE_LEFTOVER.search(snippet.code):
             leftover = TEMPLATE_LEFTOVER.search(snippet.code)
             assert leftover is not None
-            found.append(_finding(card, snippet.line + snippet.code[:leftover.start()].count("\n"), "error",
-                                  f"snippets.{snippet.language}", f"template text {leftover.group(0)} was "
-                                  "never filled in", "replace it with the model's value", "template-leftover"))
+            found.append(
+                _finding(
+                    card,
+                    snippet.line + snippet.code[: leftover.start()].count("\n"),
+                    "error",
+                    f"snippets.{snippet.language}",
+                    f"template text {leftover.group(0)} was never filled in",
+                    "replace it with the model's value",
+                    "template-leftover",
+                )
+            )
     return found
 
 
@@ -317,23 +481,27 @@ def check_card(card: Card) -> Card:
 def check_registry(cards: Iterable[Card]) -> dict[int, list[Finding]]:
     """Checks that need every card: two cards claiming the same artifact. Returns new findings by
     the card's index in `cards`."""
-    claims: dict[str, list[tuple[int, Card]]] = defaultdict(list)
+    claims: dict[str, list[tuple[int, Card, int]]] = defaultdict(list)
     for index, card in enumerate(cards):
         if card.artifact and card.links.download:
-            claims[card.artifact].append((index, card))
+            claims[card.artifact].append((index, card, card.links.download.line))
     found: dict[int, list[Finding]] = defaultdict(list)
     for artifact, claimants in claims.items():
         if len(claimants) < 2:
             continue
-        for index, card in claimants:
-            others = ", ".join(f"{c.path}:{c.links.download.line}" for i, c in claimants  # type: ignore[union-attr]
-                               if i != index)
-            assert card.links.download is not None
-            found[index].append(_finding(
-                card, card.links.download.line, "error", "links.download",
-                f"artifact {artifact}.zip is also claimed by {others}",
-                "keep one card per artifact (delete the copy, or link this card to its own artifact)",
-                "duplicate-artifact"))
+        for index, card, line in claimants:
+            others = ", ".join(f"{c.path}:{other_line}" for i, c, other_line in claimants if i != index)
+            found[index].append(
+                _finding(
+                    card,
+                    line,
+                    "error",
+                    "links.download",
+                    f"artifact {artifact}.zip is also claimed by {others}",
+                    "keep one card per artifact (delete the copy, or link this card to its own artifact)",
+                    "duplicate-artifact",
+                )
+            )
     return found
 
 

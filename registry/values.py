@@ -79,8 +79,9 @@ def entities(line: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def model_information(lines: list[str], first: int, body_line: int, problems: list[Finding],
-                      path: str) -> ModelInformation:
+def model_information(
+    lines: list[str], first: int, body_line: int, problems: list[Finding], path: str
+) -> ModelInformation:
     """Reads the key/value rows from `lines[first]` to the end of the table."""
     fields: dict[str, object] = {}
     extra: dict[str, str] = {}
@@ -103,18 +104,33 @@ def model_information(lines: list[str], first: int, body_line: int, problems: li
         rows[name] = line
         typed = _typed_value(name, value)
         if typed is None and value:
-            problems.append(Finding(
-                path=path, line=line, severity="error", field=f"model_information.{name}",
-                message=f"{key}: {value!r} is not {_EXPECTED[name]}", hint=f"write {_EXAMPLE[name]}",
-                rule="model-information-type"))
+            problems.append(
+                Finding(
+                    path=path,
+                    line=line,
+                    severity="error",
+                    field=f"model_information.{name}",
+                    message=f"{key}: {value!r} is not {_EXPECTED[name]}",
+                    hint=f"write {_EXAMPLE[name]}",
+                    rule="model-information-type",
+                )
+            )
         fields[name] = typed
-    return ModelInformation(line=first_row or body_line + first, extra=extra, rows=rows, **fields)  # type: ignore[arg-type]
+    return ModelInformation(line=first_row or body_line + first, extra=extra, rows=rows, **fields)
 
 
-_EXPECTED = {"dimension": "a whole number", "max_sentence_length": "a whole number",
-             "case_sensitive": "true or false", "size_bytes": "a size"}
-_EXAMPLE = {"dimension": "e.g. '768'", "max_sentence_length": "e.g. '128'",
-            "case_sensitive": "'true' or 'false'", "size_bytes": "e.g. '141.9 MB'"}
+_EXPECTED = {
+    "dimension": "a whole number",
+    "max_sentence_length": "a whole number",
+    "case_sensitive": "true or false",
+    "size_bytes": "a size",
+}
+_EXAMPLE = {
+    "dimension": "e.g. '768'",
+    "max_sentence_length": "e.g. '128'",
+    "case_sensitive": "'true' or 'false'",
+    "size_bytes": "e.g. '141.9 MB'",
+}
 
 
 def _typed_value(name: str, value: str) -> object:
@@ -140,8 +156,11 @@ def results_table(text: str) -> ResultsTable | None:
     / nlu printout with tab-separated columns. None for anything else (free text, JSON, ...)."""
     lines = [line for line in text.split("\n") if line.strip()]
     if any(SPARK_TABLE_BORDER.match(line) for line in lines):
-        cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
-                 if line.strip().startswith("|")]
+        cells = [
+            [c.strip() for c in line.strip().strip("|").split("|")]
+            for line in lines
+            if line.strip().startswith("|")
+        ]
         return _table(cells)
     if sum("\t" in line for line in lines) >= 2:
         cells = [[c.strip() for c in line.split("\t") if c.strip()] for line in lines]

@@ -34,11 +34,14 @@ def test_legacy_class_key_gives_the_annotator(tmp_path: Path) -> None:
     assert [f.rule for f in card.findings] == ["legacy-key"]
 
 
-@pytest.mark.parametrize(("line", "expected", "rule"), [
-    ("date: 28/06/2023", "2023-06-28", "date-format"),
-    ("date: 2023-06-28T10:00:00+02:00", "2023-06-28", None),
-    ("date: someday", "None", "date-format"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected", "rule"),
+    [
+        ("date: 28/06/2023", "2023-06-28", "date-format"),
+        ("date: 2023-06-28T10:00:00+02:00", "2023-06-28", None),
+        ("date: someday", "None", "date-format"),
+    ],
+)
 def test_dates(tmp_path: Path, line: str, expected: str, rule: str | None) -> None:
     card = card_from(tmp_path, SEED.replace("date: 2023-06-28", line))
     assert str(card.date) == expected
@@ -58,8 +61,12 @@ def test_missing_language_is_read_from_the_table(tmp_path: Path) -> None:
 
 
 def test_task_list_and_tag_string(tmp_path: Path) -> None:
-    card = card_from(tmp_path, SEED.replace("task: Embeddings", "task: [Embeddings, Similarity]").replace(
-        "tags: [open_source, embeddings, en, onnx]", "tags: open_source, onnx"))
+    card = card_from(
+        tmp_path,
+        SEED.replace("task: Embeddings", "task: [Embeddings, Similarity]").replace(
+            "tags: [open_source, embeddings, en, onnx]", "tags: open_source, onnx"
+        ),
+    )
     assert card.tasks == ["Embeddings", "Similarity"] and card.tags == ["open_source", "onnx"]
 
 
@@ -67,7 +74,8 @@ def test_name_with_language_suffix_is_a_warning(tmp_path: Path) -> None:
     """Old cards write `name: ner_clinical_en` for pretrained("ner_clinical", "en"): the download
     file's prefix is then the name itself."""
     text = SEED.replace("name: small_bert_L2_768", "name: small_bert_L2_768_en").replace(
-        "|Model Name:|small_bert_L2_768|", "|Model Name:|small_bert_L2_768_en|")
+        "|Model Name:|small_bert_L2_768|", "|Model Name:|small_bert_L2_768_en|"
+    )
     card = card_from(tmp_path, text)
     assert card.name == "small_bert_L2_768_en"
     assert [(f.rule, f.severity, f.line) for f in card.findings] == [("name-has-language", "warning", 5)]

@@ -27,10 +27,14 @@ def test_json_round_trip_keeps_everything() -> None:
 
 def test_schema_describes_the_record() -> None:
     schema = Card.model_json_schema(mode="serialization")
-    assert {"name", "language", "snippets", "model_information", "findings", "artifact"} <= set(schema["properties"])
+    assert {"name", "language", "snippets", "model_information", "findings", "artifact"} <= set(
+        schema["properties"]
+    )
     assert "ModelInformation" in schema["$defs"]
 
 
 def test_finding_format() -> None:
-    finding = Finding(path="a.md", line=3, severity="error", field="name", message="bad", hint="fix", rule="r")
+    finding = Finding(
+        path="a.md", line=3, severity="error", field="name", message="bad", hint="fix", rule="r"
+    )
     assert finding.format() == "a.md:3: error: name: bad (hint: fix)"

@@ -51,9 +51,13 @@ def test_prepare_keeps_line_count_and_removes_kramdown() -> None:
 def test_block_attributes_are_kept_by_the_line_they_apply_to() -> None:
     prepared = markdown.prepare(BODY)
     lines = BODY.split("\n")
-    nlu_fence = next(i for i, line in enumerate(lines) if line == "```python" and "import nlu" in lines[i + 1])
+    nlu_fence = next(
+        i for i, line in enumerate(lines) if line == "```python" and "import nlu" in lines[i + 1]
+    )
     assert prepared.classes_by_line[nlu_fence] == ["nlu-block"]
-    assert prepared.classes_by_line[lines.index("[Download](https://x/y.zip){:.button.button-orange}")] == ["btn-box"]
+    assert prepared.classes_by_line[lines.index("[Download](https://x/y.zip){:.button.button-orange}")] == [
+        "btn-box"
+    ]
 
 
 def test_header_less_table_renders_as_a_table() -> None:
@@ -65,14 +69,19 @@ def test_header_less_table_renders_as_a_table() -> None:
 
 def _scanned(body: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, str, str]]]:
     prepared = markdown.prepare(body)
-    return ([(h.line, h.level, h.title) for h in prepared.headings],
-            [(c.line, c.info, c.content) for c in prepared.code_blocks])
+    return (
+        [(h.line, h.level, h.title) for h in prepared.headings],
+        [(c.line, c.info, c.content) for c in prepared.code_blocks],
+    )
 
 
 def _markdown_it(body: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, str, str]]]:
     tokens = markdown.block_parser().parse(markdown.prepare(body).text)
-    headings = [(t.map[0], int(t.tag[1]), tokens[i + 1].content.strip())
-                for i, t in enumerate(tokens) if t.type == "heading_open" and t.map]
+    headings = [
+        (t.map[0], int(t.tag[1]), tokens[i + 1].content.strip())
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.map
+    ]
     fences = [(t.map[0], t.info.strip(), t.content) for t in tokens if t.type == "fence" and t.map]
     return headings, fences
 
@@ -96,11 +105,36 @@ def test_scanner_matches_markdown_it_on_every_corpus_card(corpus_cards: list[Pat
         assert _scanned(body) == _markdown_it(body), path.name
 
 
-LINE = st.sampled_from([
-    "", "text", "## Heading", "# H1 #", "####### seven", "   ### indented", "    ## code-indented", "#no-space",
-    "```", "```python", "````", "~~~", "~~~ scala", "``` a`b", "  ```", "    ```", "```   ", "{:.nlu-block}",
-    "|---|---|", "|a|b|", '<div markdown="1">', "</div>", "{% include x %}", "- item", "> quote", "\t## tab",
-])
+LINE = st.sampled_from(
+    [
+        "",
+        "text",
+        "## Heading",
+        "# H1 #",
+        "####### seven",
+        "   ### indented",
+        "    ## code-indented",
+        "#no-space",
+        "```",
+        "```python",
+        "````",
+        "~~~",
+        "~~~ scala",
+        "``` a`b",
+        "  ```",
+        "    ```",
+        "```   ",
+        "{:.nlu-block}",
+        "|---|---|",
+        "|a|b|",
+        '<div markdown="1">',
+        "</div>",
+        "{% include x %}",
+        "- item",
+        "> quote",
+        "\t## tab",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -110,10 +144,15 @@ def test_scanner_matches_markdown_it_on_generated_text(lines: list[str]) -> None
     assert _scanned(body) == _markdown_it(body)
 
 
-@pytest.mark.parametrize(("attributes", "classes"), [
-    (".btn-box", ["btn-box"]), (".button.button-orange", ["button", "button-orange"]),
-    ('target="_blank"', []), (".a .b", ["a", "b"]),
-])
+@pytest.mark.parametrize(
+    ("attributes", "classes"),
+    [
+        (".btn-box", ["btn-box"]),
+        (".button.button-orange", ["button", "button-orange"]),
+        ('target="_blank"', []),
+        (".a .b", ["a", "b"]),
+    ],
+)
 def test_attribute_list_classes(attributes: str, classes: list[str]) -> None:
     prepared = markdown.prepare(f"{{:{attributes}}}\nparagraph")
     assert prepared.classes_by_line.get(1, []) == classes

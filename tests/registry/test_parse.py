@@ -27,7 +27,10 @@ def line_of(path: Path, text: str) -> int:
 def test_seed_identity_and_typed_fields() -> None:
     card = parse_card(SEED_000)
     assert (card.name, card.language, card.title) == (
-        "sent_small_bert_L6_768", "en", "Smaller BERT Sentence Embeddings (L-6_H-768_A-12)")
+        "sent_small_bert_L6_768",
+        "en",
+        "Smaller BERT Sentence Embeddings (L-6_H-768_A-12)",
+    )
     assert card.date == dt.date(2020, 8, 25)
     assert card.edition is not None and (card.edition.product, card.edition.version) == ("Spark NLP", "2.6.0")
     assert card.spark_version == "2.4"
@@ -60,7 +63,8 @@ def test_every_piece_keeps_its_line() -> None:
     assert card.model_information.rows["dimension"] == line_of(SEED_000, "|Dimension:|")
     assert [(s.title, s.line) for s in card.sections] == [
         (title, line_of(SEED_000, f"## {title}"))
-        for title in ("Description", "How to use", "Results", "Model Information", "Data Source")]
+        for title in ("Description", "How to use", "Results", "Model Information", "Data Source")
+    ]
 
 
 def test_results_table_is_parsed() -> None:
@@ -97,8 +101,11 @@ def test_description_has_no_kramdown_or_buttons() -> None:
 
 
 def test_unknown_front_matter_keys_are_kept_with_a_warning(tmp_path: Path) -> None:
-    text = SEED_000.read_text(encoding="utf-8").replace("nav_key", "x").replace(
-        "layout: model\n", "layout: model\nreviewer: someone\n")
+    text = (
+        SEED_000.read_text(encoding="utf-8")
+        .replace("nav_key", "x")
+        .replace("layout: model\n", "layout: model\nreviewer: someone\n")
+    )
     path = tmp_path / "2020-08-25-sent_small_bert_L6_768_en.md"
     path.write_text(text, encoding="utf-8")
     card = parse_card(path)
@@ -107,13 +114,16 @@ def test_unknown_front_matter_keys_are_kept_with_a_warning(tmp_path: Path) -> No
     assert finding.field == "reviewer" and finding.line == 3 and finding.severity == "warning"
 
 
-@pytest.mark.parametrize(("content", "line", "message"), [
-    (b"", 0, "empty"),
-    (b"   \n\n", 0, "empty"),
-    (b"---\nname: x\n---\n\x00\x01binary", 4, "binary"),
-    (b"---\nname: caf\xe9\n---\n", 2, "not UTF-8"),
-    (b"no front matter\n", 1, "no YAML front matter"),
-])
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (b"", 0, "empty"),
+        (b"   \n\n", 0, "empty"),
+        (b"---\nname: x\n---\n\x00\x01binary", 4, "binary"),
+        (b"---\nname: caf\xe9\n---\n", 2, "not UTF-8"),
+        (b"no front matter\n", 1, "no YAML front matter"),
+    ],
+)
 def test_hostile_bytes_give_a_finding(tmp_path: Path, content: bytes, line: int, message: str) -> None:
     path = tmp_path / "hostile.md"
     path.write_bytes(content)
@@ -145,12 +155,15 @@ def test_ten_megabyte_card_is_refused_quickly(tmp_path: Path) -> None:
     assert "MB" in finding.message and finding.severity == "error"
 
 
-@pytest.mark.parametrize(("name", "line", "message"), [
-    ("bad_yaml.md", 6, "not valid YAML"),
-    ("list_front_matter.md", 2, "not a mapping"),
-    ("no_front_matter.md", 1, "no YAML front matter"),
-    ("unclosed_front_matter.md", 1, "not closed"),
-])
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        ("bad_yaml.md", 6, "not valid YAML"),
+        ("list_front_matter.md", 2, "not a mapping"),
+        ("no_front_matter.md", 1, "no YAML front matter"),
+        ("unclosed_front_matter.md", 1, "not closed"),
+    ],
+)
 def test_broken_fixture_cards(name: str, line: int, message: str) -> None:
     card = parse_card(CARD_FIXTURES / "broken" / name)
     (finding,) = card.findings
@@ -163,12 +176,15 @@ def test_unreadable_file_is_a_finding(tmp_path: Path) -> None:
     assert card.findings[0].rule == "readable" and "cannot read" in card.findings[0].message
 
 
-@pytest.mark.parametrize(("file_name", "expected"), [
-    ("2020-08-25-sent_small_bert_L6_768_en.md", ("sent_small_bert_L6_768", "en")),
-    ("03-05-2020-lemma_nl.md", ("lemma", "nl")),
-    ("2020-01-02-bert_large_uncased--models_repo.md", ("bert_large_uncased", None)),
-    ("2020-01-31-elmo.md", ("elmo", None)),
-])
+@pytest.mark.parametrize(
+    ("file_name", "expected"),
+    [
+        ("2020-08-25-sent_small_bert_L6_768_en.md", ("sent_small_bert_L6_768", "en")),
+        ("03-05-2020-lemma_nl.md", ("lemma", "nl")),
+        ("2020-01-02-bert_large_uncased--models_repo.md", ("bert_large_uncased", None)),
+        ("2020-01-31-elmo.md", ("elmo", None)),
+    ],
+)
 def test_name_from_file_name(file_name: str, expected: tuple[str, str | None]) -> None:
     assert name_from_file_name(file_name) == expected
 
@@ -182,7 +198,7 @@ def test_every_corpus_card_parses(corpus_cards: list[Path]) -> None:
             assert isinstance(card, Card) and card.name
             if any(f.rule == "readable" for f in card.findings):
                 failures.append(f"{path.name}: {card.findings[0].message}")
-        except Exception as exc:  # noqa: BLE001 - the point is to list them all
+        except Exception as exc:
             failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
     assert failures == []
 
@@ -220,10 +236,32 @@ def mutated_cards(draw: st.DrawFn) -> bytes:
         elif action == "duplicate":
             lines.insert(index, lines[index])
         elif action == "insert":
-            lines.insert(index, draw(st.sampled_from([
-                "---", "```", "```python", "~~~", "{:.btn-box}", "|---|---|", "|Dimension:|abc|", "## Results",
-                '<div class="tabs-box" markdown="1">', "</div>", "{% include x.html %}", "name: [", "a: &a [*a]",
-                "\t", "# \u202e", "[Download](s3://x)", "[Copy S3 URI](https://s3.amazonaws.com/b/k.zip)"])))
+            lines.insert(
+                index,
+                draw(
+                    st.sampled_from(
+                        [
+                            "---",
+                            "```",
+                            "```python",
+                            "~~~",
+                            "{:.btn-box}",
+                            "|---|---|",
+                            "|Dimension:|abc|",
+                            "## Results",
+                            '<div class="tabs-box" markdown="1">',
+                            "</div>",
+                            "{% include x.html %}",
+                            "name: [",
+                            "a: &a [*a]",
+                            "\t",
+                            "# \u202e",
+                            "[Download](s3://x)",
+                            "[Copy S3 URI](https://s3.amazonaws.com/b/k.zip)",
+                        ]
+                    )
+                ),
+            )
         elif action == "truncate":
             lines[index] = lines[index][: draw(st.integers(0, len(lines[index])))]
         elif action == "replace":

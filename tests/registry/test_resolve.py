@@ -10,23 +10,42 @@ from registry.card import Card, Edition, Link, Links
 
 def card(version: str, spark: str, epoch: int | None, date: dt.date | None = None) -> Card:
     url = f"https://s3.amazonaws.com/b/m/x_en_{version}_{spark}_{epoch}.zip" if epoch else None
-    return Card(path=f"{version}.md", name="x", language="en", title="x",
-                edition=Edition(raw=f"Spark NLP {version}", product="Spark NLP", version=version),
-                spark_version=spark, spark_versions=[spark], date=date,
-                links=Links(download=Link(url=url, line=1)) if url else Links())
+    return Card(
+        path=f"{version}.md",
+        name="x",
+        language="en",
+        title="x",
+        edition=Edition(raw=f"Spark NLP {version}", product="Spark NLP", version=version),
+        spark_version=spark,
+        spark_versions=[spark],
+        date=date,
+        links=Links(download=Link(url=url, line=1)) if url else Links(),
+    )
 
 
-@pytest.mark.parametrize(("found", "current", "ok"), [
-    ("2.6.0", "3.2.0", True), ("3.2.0", "2.6.0", False), ("2.4", "2.4.5", True), ("3.0", "2.4", False),
-    ("5.0.0", "5", True), ("2.6.0", None, True), (None, "2.6.0", True), ("3.0", "3.0", True),
-])
+@pytest.mark.parametrize(
+    ("found", "current", "ok"),
+    [
+        ("2.6.0", "3.2.0", True),
+        ("3.2.0", "2.6.0", False),
+        ("2.4", "2.4.5", True),
+        ("3.0", "2.4", False),
+        ("5.0.0", "5", True),
+        ("2.6.0", None, True),
+        (None, "2.6.0", True),
+        ("3.0", "3.0", True),
+    ],
+)
 def test_is_compatible(found: str | None, current: str | None, ok: bool) -> None:
     assert resolve.is_compatible(found, current) is ok
 
 
 def test_pick_newest_compatible() -> None:
-    old, mid, new = card("2.6.0", "2.4", 1598351137007), card("3.2.0", "3.0", 1630412133457), card(
-        "5.0.0", "3.0", 1687953630830)
+    old, mid, new = (
+        card("2.6.0", "2.4", 1598351137007),
+        card("3.2.0", "3.0", 1630412133457),
+        card("5.0.0", "3.0", 1687953630830),
+    )
     assert resolve.pick([old, mid, new]) is new
     assert resolve.pick([old, mid, new], version="4.4.0") is mid
     assert resolve.pick([old, mid, new], version="3.2.0", spark_version="2.4") is old

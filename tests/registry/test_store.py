@@ -19,9 +19,15 @@ VERSIONS = CARD_FIXTURES / "versions"
 
 def test_from_dir_reads_every_card() -> None:
     reg = Registry.from_dir(CARDS)
-    assert sorted(c.name for c in reg) == sorted([
-        "bert_base_cased", "sent_biobert_pubmed_base_cased", "sent_small_bert_L6_768",
-        "sent_bert_wiki_books_sst2", "small_bert_L2_768"])
+    assert sorted(c.name for c in reg) == sorted(
+        [
+            "bert_base_cased",
+            "sent_biobert_pubmed_base_cased",
+            "sent_small_bert_L6_768",
+            "sent_bert_wiki_books_sst2",
+            "small_bert_L2_768",
+        ]
+    )
 
 
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -75,7 +81,10 @@ def test_list_filters() -> None:
     assert [c.name for c in reg.list(engine="onnx")] == ["small_bert_L2_768"]
     assert [c.name for c in reg.list(supported=False)] == ["sent_biobert_pubmed_base_cased"]
     assert len(reg.list(task="embeddings", language="en", edition="Spark NLP")) == 5
-    assert {c.name for c in reg.list(case_sensitive=True)} == {"bert_base_cased", "sent_biobert_pubmed_base_cased"}
+    assert {c.name for c in reg.list(case_sensitive=True)} == {
+        "bert_base_cased",
+        "sent_biobert_pubmed_base_cased",
+    }
     assert [c.name for c in reg.list(dimension=768, tag="open_source", ok=True)] == ["bert_base_cased"]
     with pytest.raises(TypeError, match="unknown filter"):
         reg.list(colour="red")
@@ -105,8 +114,9 @@ def test_default_registry_works_from_any_directory(tmp_path: Path) -> None:
     assert registry.get("sent_bert_wiki_books_sst2").name == "sent_bert_wiki_books_sst2"
     code = "import registry; print(registry.get('bert_base_cased').artifact)"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                         env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.strip() == "bert_base_cased_en_2.6.0_2.4_1598340336670"
 
 

@@ -37,9 +37,13 @@ def test_seed_lines_point_at_the_defect() -> None:
     """The reported line holds the text the finding is about."""
     for finding in Registry.from_dir(CARDS).findings:
         line = Path(finding.path).read_text(encoding="utf-8").split("\n")[finding.line - 1]
-        expected = {"front-matter-indent": "type: cover", "dataframe-shape": "createDataFrame",
-                    "python-syntax": "Antibiotics aren't", "scala-balance": "Antibiotics aren't",
-                    "required-field": "---"}[finding.rule]
+        expected = {
+            "front-matter-indent": "type: cover",
+            "dataframe-shape": "createDataFrame",
+            "python-syntax": "Antibiotics aren't",
+            "scala-balance": "Antibiotics aren't",
+            "required-field": "---",
+        }[finding.rule]
         assert expected in line, (finding.format(), line)
 
 
@@ -54,51 +58,80 @@ def _findings(name: str) -> set[tuple[int, str, str, str]]:
     return {(f.line, f.severity, f.field, f.rule) for f in card.findings}
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("2023-06-28-clean_card_en.md", set()),
-    ("download_name.md", {(25, "error", "links.download", "download-name")}),
-    ("s3_mismatch.md", {(26, "error", "links.s3", "s3-uri")}),
-    ("version_mismatch.md", {(25, "error", "links.download", "download-version")}),
-    ("labels.md", {(54, "error", "model_information.input_labels", "annotator-labels"),
-                   (55, "error", "model_information.output_labels", "annotator-labels")}),
-    ("scala_bracket.md", {(41, "error", "snippets.scala", "scala-balance")}),
-    ("bad_types.md", {(12, "error", "supported", "front-matter-type"),
-                      (58, "error", "model_information.case_sensitive", "model-information-type"),
-                      (59, "error", "model_information.dimension", "model-information-type")}),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("2023-06-28-clean_card_en.md", set()),
+        ("download_name.md", {(25, "error", "links.download", "download-name")}),
+        ("s3_mismatch.md", {(26, "error", "links.s3", "s3-uri")}),
+        ("version_mismatch.md", {(25, "error", "links.download", "download-version")}),
+        (
+            "labels.md",
+            {
+                (54, "error", "model_information.input_labels", "annotator-labels"),
+                (55, "error", "model_information.output_labels", "annotator-labels"),
+            },
+        ),
+        ("scala_bracket.md", {(41, "error", "snippets.scala", "scala-balance")}),
+        (
+            "bad_types.md",
+            {
+                (12, "error", "supported", "front-matter-type"),
+                (58, "error", "model_information.case_sensitive", "model-information-type"),
+                (59, "error", "model_information.dimension", "model-information-type"),
+            },
+        ),
+    ],
+)
 def test_each_check_catches_its_defect(name: str, expected: set[tuple[int, str, str, str]]) -> None:
     assert _findings(name) == expected
 
 
 def test_two_cards_claiming_one_artifact_are_both_reported() -> None:
-    registry = Registry.from_paths([CARD_FIXTURES / "defects" / "2023-06-28-clean_card_en.md",
-                                    CARD_FIXTURES / "defects" / "duplicate_of_clean_card.md"])
+    registry = Registry.from_paths(
+        [
+            CARD_FIXTURES / "defects" / "2023-06-28-clean_card_en.md",
+            CARD_FIXTURES / "defects" / "duplicate_of_clean_card.md",
+        ]
+    )
     duplicates = [f for f in registry.findings if f.rule == "duplicate-artifact"]
-    assert sorted(Path(f.path).name for f in duplicates) == ["2023-06-28-clean_card_en.md",
-                                                             "duplicate_of_clean_card.md"]
-    assert all(f.line == 25 and "duplicate_of_clean_card.md:25" in f.message or "clean_card_en.md:25" in f.message
-               for f in duplicates)
+    assert sorted(Path(f.path).name for f in duplicates) == [
+        "2023-06-28-clean_card_en.md",
+        "duplicate_of_clean_card.md",
+    ]
+    assert all(
+        (f.line == 25 and "duplicate_of_clean_card.md:25" in f.message) or "clean_card_en.md:25" in f.message
+        for f in duplicates
+    )
 
 
 def test_messages_say_what_would_fix_it() -> None:
     for finding in Registry.from_dir(CARDS).findings:
         assert finding.hint, finding.format()
-        assert finding.format().startswith(f"{finding.path}:{finding.line}: {finding.severity}: {finding.field}: ")
+        assert finding.format().startswith(
+            f"{finding.path}:{finding.line}: {finding.severity}: {finding.field}: "
+        )
 
 
-@pytest.mark.parametrize(("code", "problem"), [
-    ('val a = Seq("x", "y").toDF("text")', None),
-    ('val s = """ a "quoted" ( word """\nval t = 1', None),
-    ("val c = 'x'\nval sym = 'symbol", None),
-    ('/* a comment with " and ( */\nval x = (1)', None),
-    ('// a line comment with " and (\nval x = 1', None),
-    ('val e = "an \\" escaped quote"', None),
-    ('val data = Seq("I hate cancer, "Antibiotics aren\'t painkiller").toDF("text")', (0, "unbalanced quotes")),
-    ("val a = (1, 2\nval b = 3", (0, "never closed")),
-    ("val a = 1)\n", (0, "closes no open bracket")),
-    ("val a = Seq(1, 2]", (0, "closes no open bracket")),
-    ('val s = """never closed\n', (0, "never closed")),
-])
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ('val a = Seq("x", "y").toDF("text")', None),
+        ('val s = """ a "quoted" ( word """\nval t = 1', None),
+        ("val c = 'x'\nval sym = 'symbol", None),
+        ('/* a comment with " and ( */\nval x = (1)', None),
+        ('// a line comment with " and (\nval x = 1', None),
+        ('val e = "an \\" escaped quote"', None),
+        (
+            'val data = Seq("I hate cancer, "Antibiotics aren\'t painkiller").toDF("text")',
+            (0, "unbalanced quotes"),
+        ),
+        ("val a = (1, 2\nval b = 3", (0, "never closed")),
+        ("val a = 1)\n", (0, "closes no open bracket")),
+        ("val a = Seq(1, 2]", (0, "closes no open bracket")),
+        ('val s = """never closed\n', (0, "never closed")),
+    ],
+)
 def test_scala_balance(code: str, problem: tuple[int, str] | None) -> None:
     found = scala_balance(code)
     if problem is None:
@@ -115,7 +148,11 @@ def test_python_snippet_error_line_is_in_the_card() -> None:
 
 
 def test_registry_level_findings_are_added_to_the_card(tmp_path: Path) -> None:
-    registry = Registry.from_paths([CARD_FIXTURES / "defects" / "2023-06-28-clean_card_en.md",
-                                    CARD_FIXTURES / "defects" / "duplicate_of_clean_card.md"])
+    registry = Registry.from_paths(
+        [
+            CARD_FIXTURES / "defects" / "2023-06-28-clean_card_en.md",
+            CARD_FIXTURES / "defects" / "duplicate_of_clean_card.md",
+        ]
+    )
     assert all(not card.ok for card in registry.cards)
     assert all(isinstance(card, Card) for card in registry.cards)

@@ -1,0 +1,91 @@
+"""`cardhub validate | list | show | schema`, run as a user runs them (a new process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import CARD_FIXTURES, CARDS, ROOT
+
+CLEAN = str(CARDS / "2023-06-28-small_bert_L2_768_en.md")
+WARNS_ONLY = str(CARDS / "2021-08-31-sent_bert_wiki_books_sst2_en.md")
+
+
+def cardhub(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cardhub_cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_validate_seeds_fails_and_names_file_line_field() -> None:
+    result = cardhub("validate", "cards/")
+    assert result.returncode == 1
+    lines = result.stdout.strip().split("\n")
+    assert lines[-1] == "5 cards: 4 errors, 5 warnings"
+    assert (
+        "cards/2020-08-25-sent_biobert_pubmed_base_cased_en.md:38: error: snippets.python: " in result.stdout
+    )
+
+
+def test_validate_exit_codes_and_strict() -> None:
+    assert cardhub("validate", CLEAN).returncode == 0
+    assert cardhub("validate", WARNS_ONLY).returncode == 0
+    assert cardhub("validate", "--strict", WARNS_ONLY).returncode == 1
+    assert cardhub("validate", "--strict", CLEAN).returncode == 0
+
+
+def test_validate_github_annotations() -> None:
+    result = cardhub("validate", "--format", "github", "cards/")
+    annotations = [line for line in result.stdout.split("\n") if line.startswith("::")]
+    assert len(annotations) == 9
+    assert (
+        "::error file=cards/2020-08-25-sent_small_bert_L6_768_en.md,line=50,title=snippets.scala::"
+        in result.stdout
+    )
+    assert all("::" in a[2:] for a in annotations)
+
+
+def test_validate_json_lists_every_finding() -> None:
+    result = cardhub("validate", "--format", "json", "cards/", str(CARD_FIXTURES / "broken"))
+    data = json.loads(result.stdout)
+    assert data["cards"] == 9 and data["errors"] == 8 and data["warnings"] == 5
+    assert {f["rule"] for f in data["findings"]} >= {"readable", "scala-balance", "python-syntax"}
+
+
+def test_validate_missing_path_is_a_usage_error() -> None:
+    result = cardhub("validate", "no/such/folder")
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+
+
+def test_list_json_with_filters() -> None:
+    result = cardhub("list", "--annotator", "BertEmbeddings", "--format", "json")
+    assert result.returncode == 0
+    assert sorted(row["name"] for row in json.loads(result.stdout)) == [
+        "bert_base_cased",
+        "small_bert_L2_768",
+    ]
+    found = json.loads(cardhub("list", "--search", "biobert", "--format", "json").stdout)
+    assert [row["name"] for row in found] == ["sent_biobert_pubmed_base_cased"]
+
+
+def test_show_resolves_and_suggests(tmp_path: Path) -> None:
+    result = cardhub(
+        "show",
+        "tiny_sent",
+        "--version",
+        "4.0.0",
+        "--cards",
+        str(CARD_FIXTURES / "versions"),
+        "--format",
+        "json",
+    )
+    assert json.loads(result.stdout)["version"] == "3.2.0"
+    missing = cardhub("show", "bert_base_cazed", cwd=tmp_path)
+    assert missing.returncode == 1 and "did you mean: bert_base_cased" in missing.stderr
+
+
+def test_schema_is_json_schema() -> None:
+    schema = json.loads(cardhub("schema").stdout)
+    assert schema["title"] == "Card" and "properties" in schema
