@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 Severity = Literal["error", "warning"]
 SnippetLanguage = Literal["python", "scala", "nlu", "bash", "other"]
 Engine = Literal["onnx", "tensorflow", "openvino", "llamacpp", "pytorch", "other"]
 EngineSource = Literal["front_matter", "tags", "edition", "none"]
+
+
+COMPUTED_FIELDS = frozenset({"task", "artifact", "version", "ok"})
 
 
 class _Value(BaseModel):
@@ -148,6 +151,14 @@ class Card(_Value):
     unknown_front_matter: dict[str, object] = Field(default_factory=dict)
     lines: dict[str, int] = Field(default_factory=dict, description="Line of each front-matter field")
     findings: list[Finding] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed_fields(cls, data: object) -> object:
+        """Lets a card's own JSON (which includes the computed fields) be read back."""
+        if isinstance(data, dict) and COMPUTED_FIELDS & data.keys():
+            return {k: v for k, v in data.items() if k not in COMPUTED_FIELDS}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property

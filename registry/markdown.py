@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -150,11 +151,13 @@ def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
         fence = FENCE_OPEN.match(line) if first in ("`", "~") else None
         if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
             indent, marker = len(fence.group(1)), fence.group(2)
-            closing = re.compile(r"^ {0,3}" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$")
+            closing = _closing_fence(marker[0], len(marker))
             end = index + 1
-            while end < count and not closing.match(lines[end]):
+            while end < count and not (marker[0] in lines[end] and closing.match(lines[end])):
                 end += 1
-            content = [_dedent(text, indent) for text in lines[index + 1 : end]]
+            content = lines[index + 1 : end]
+            if indent:
+                content = [_dedent(text, indent) for text in content]
             blocks.append(
                 CodeBlock(
                     line=index,
@@ -172,6 +175,11 @@ def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
                 )
         index += 1
     return headings, blocks
+
+
+@lru_cache(maxsize=32)
+def _closing_fence(char: str, length: int) -> re.Pattern[str]:
+    return re.compile(r"^ {0,3}" + re.escape(char) + "{" + str(length) + r",}[ \t]*$")
 
 
 def _dedent(text: str, width: int) -> str:

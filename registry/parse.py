@@ -8,6 +8,7 @@ say why, so that one broken file never stops the others. Checks of what was read
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,34 +204,31 @@ class Body:
 
 def read_body(raw: RawCard) -> Body:
     prepared = markdown.prepare(raw.body)
+    lines = prepared.lines
     body = Body()
-    starts = [heading.line for heading in prepared.headings] + [len(prepared.lines)]
-    section_of_line: list[str] = [""] * (len(prepared.lines) + 1)
-    for number, heading in enumerate(prepared.headings):
-        end = starts[number + 1]
-        section_of_line[heading.line : end] = [heading.title.lower()] * (end - heading.line)
-        section_lines = prepared.lines[heading.line + 1 : end]
+    starts = [heading.line for heading in prepared.headings]
+    ranges = [
+        (heading.title.lower(), heading.line + 1, end)
+        for heading, end in zip(prepared.headings, [*starts[1:], len(lines)], strict=True)
+    ]
+    for heading, (_, start, end) in zip(prepared.headings, ranges, strict=True):
+        content = lines[start:end]
+        text = markdown.commonmark_lines(content) if any(map(str.strip, content)) else ""
         body.sections.append(
             Section(
-                title=heading.title,
-                level=heading.level,
-                line=raw.body_line + heading.line,
-                markdown=markdown.commonmark_lines(section_lines)
-                if any(map(str.strip, section_lines))
-                else "",
+                title=heading.title, level=heading.level, line=raw.body_line + heading.line, markdown=text
             )
         )
     for block in prepared.code_blocks:
-        section = section_of_line[block.line]
-        if section in RESULTS_SECTIONS and body.results is None:
+        number = bisect.bisect_right(starts, block.line) - 1
+        if number >= 0 and ranges[number][0] in RESULTS_SECTIONS and body.results is None:
             body.results = values.results(block.content, raw.body_line + block.line + 1)
             continue
         classes = prepared.classes_by_line.get(block.line, [])
         body.snippets.append(_snippet(block.info, block.content, classes, raw.body_line + block.line))
-    if body.results is None:
-        body.results = _results_without_fence(prepared.lines, section_of_line, raw.body_line)
     body.links = _links(raw.body, raw.body_line)
-    _read_sections(body, prepared, section_of_line, raw)
+    for title, start, end in ranges:
+        _read_section(body, prepared, title, start, end, raw)
     return body
 
 
@@ -248,14 +246,6 @@ def _snippet(info: str, code: str, classes: list[str], fence_line: int) -> Snipp
     return Snippet(language=language, code=code.rstrip("\n"), line=fence_line + 1, fence_line=fence_line)
 
 
-def _results_without_fence(lines: list[str], section_of_line: list[str], body_line: int) -> Results | None:
-    text_lines = [(i, line) for i, line in enumerate(lines) if section_of_line[i] in RESULTS_SECTIONS]
-    content = [(i, line) for i, line in text_lines[1:] if line.strip()]
-    if not content:
-        return None
-    return values.results("\n".join(line for _, line in content), body_line + content[0][0])
-
-
 def _links(body: str, body_line: int) -> Links:
     found: dict[str, Any] = {}
     for offset, line in enumerate(body.split("\n")):
@@ -269,36 +259,40 @@ def _links(body: str, body_line: int) -> Links:
     return Links.model_validate(found)
 
 
-def _read_sections(
-    body: Body, prepared: markdown.PreparedMarkdown, section_of_line: list[str], raw: RawCard
+def _read_section(
+    body: Body, prepared: markdown.PreparedMarkdown, title: str, start: int, end: int, raw: RawCard
 ) -> None:
-    description: list[str] = []
-    skipping_buttons = False
-    for index, line in enumerate(prepared.lines):
-        section = section_of_line[index]
-        if section == "description" and index < len(section_of_line) - 1:
-            classes = prepared.classes_by_line.get(index, [])
-            if "btn-box" in classes:
-                skipping_buttons = True
-            if skipping_buttons and not line.strip():
-                skipping_buttons = False
-            elif not skipping_buttons and not line.lstrip().startswith("<button"):
-                description.append(line)
-        elif (
-            section in MODEL_INFORMATION_SECTIONS
-            and body.model_information is None
-            and markdown.TABLE_ROW.match(line)
-            and not markdown.TABLE_DELIMITER.match(line)
-        ):
+    """What a known section contributes to the record; lines [start, end) follow its heading."""
+    lines = prepared.lines
+    if title == "description" and not body.description:
+        kept: list[str] = []
+        in_buttons = False
+        for index in range(start, end):
+            line = lines[index]
+            in_buttons = (in_buttons or "btn-box" in prepared.classes_by_line.get(index, ())) and bool(
+                line.strip()
+            )
+            if not in_buttons and not line.lstrip().startswith("<button"):
+                kept.append(line)
+        body.description = markdown.commonmark_lines(kept) if any(map(str.strip, kept)) else ""
+    elif title in MODEL_INFORMATION_SECTIONS and body.model_information is None:
+        first = next((i for i in range(start, end) if markdown.TABLE_ROW.match(lines[i])), None)
+        if first is not None:
             body.model_information = values.model_information(
-                prepared.lines, index, raw.body_line, body.problems, raw.path
+                lines, first, raw.body_line, body.problems, raw.path
             )
-        elif section in REFERENCE_SECTIONS:
-            body.references.extend(
-                u.rstrip(".,;") for u in URL.findall(line) if u.rstrip(".,;") not in body.references
+    elif title in REFERENCE_SECTIONS:
+        for url in URL.findall("\n".join(lines[start:end])):
+            url = url.rstrip(".,;")
+            if url not in body.references:
+                body.references.append(url)
+    elif title in ENTITY_SECTIONS:
+        for line in lines[start:end]:
+            if line.strip():
+                body.predicted_entities.extend(values.entities(line))
+    elif title in RESULTS_SECTIONS and body.results is None:
+        content = [(i, lines[i]) for i in range(start, end) if lines[i].strip()]
+        if content:
+            body.results = values.results(
+                "\n".join(text for _, text in content), raw.body_line + content[0][0]
             )
-        elif section in ENTITY_SECTIONS and line.strip():
-            body.predicted_entities.extend(values.entities(line))
-    if description and description[0].strip().lower().startswith("## "):
-        description = description[1:]
-    body.description = markdown.commonmark_lines(description) if "".join(description).strip() else ""
