@@ -27,3 +27,6 @@ class ModelFolder(BaseModel):
     max_sentence_length: int = 128
     batch_size: int = 8
     dimension: int | None = None
+    card_mismatches: tuple[str, ...] = ()
+    """Loose disagreements between the metadata and the card (dimension, maxSentenceLength);
+    the metadata's values are used. Also emitted as warnings when the folder is opened."""
