@@ -1,0 +1,185 @@
+"""`cardhub build`: the registry rendered into a static site, as a straight pipeline.
+
+    scan cards -> parse what changed -> place every card (stable URLs) -> render model pages
+    -> render listings (index, facet pages) -> write search index -> write API -> write sitemap,
+    404 and assets -> save the manifest
+
+A full build and a rebuild run the same pipeline: a rebuild starts from the previous build's
+manifest (site_builder.manifest) and re-parses and re-writes only what changed."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import gc
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from site_builder import output
+from site_builder.entries import Entry, Placement, entry_for, place
+from site_builder.errors import CardsNotFoundError, OutputDirError
+from site_builder.manifest import Manifest, builder_fingerprint, load_manifest, scan_cards
+from site_builder.pages import use_template_cache
+from site_builder.render import use_highlight_cache
+
+if TYPE_CHECKING:
+    from registry import Card
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+CACHE = ".cardhub-cache"
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildReport:
+    cards: int
+    parsed: int
+    model_pages: int
+    listing_pages: int
+    removed: int
+    full: bool
+    seconds: float
+    errors: int
+    warnings: int
+
+    def summary(self) -> str:
+        kind = "full build" if self.full else "rebuild"
+        return (f"{kind}: {self.cards} cards ({self.parsed} parsed), {self.model_pages} model pages and "
+                f"{self.listing_pages} listing pages written, {self.removed} files removed, "
+                f"in {self.seconds:.2f} s; cards with errors: {self.errors}, with warnings: {self.warnings}")
+
+
+def build_site(
+    cards_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    workers: int | None = None,
+    incremental: bool = True,
+) -> BuildReport:
+    """Builds (or brings up to date) the static catalog of the cards under `cards_dir`."""
+    # The build allocates hundreds of thousands of small objects and frees none until the end:
+    # the cyclic garbage collector would scan them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(cards_dir, out_dir, base_url, workers, incremental)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    cards_dir: str | Path, out_dir: str | Path, base_url: str, workers: int | None, incremental: bool
+) -> BuildReport:
+    started = time.perf_counter()
+    cards_root, out = _check_folders(cards_dir, out_dir)
+    base_url = base_url.rstrip("/") + "/"
+    fingerprint = builder_fingerprint()
+    old = load_manifest(out, fingerprint, str(cards_root), base_url) if incremental else None
+    new = Manifest(fingerprint=fingerprint, cards_dir=str(cards_root), base_url=base_url)
+
+    new.stats = scan_cards(cards_root)
+    changed, removed = _diff(old, new.stats)
+    parsed = _parse(changed, workers)
+    new.entries = _entries(old, parsed, removed)
+    touched = set(changed) | set(removed)
+    placements = place(list(new.entries.values()), old.urls if old else None, touched)
+    new.urls = {key: (p.url, p.newest, p.siblings) for key, p in placements.items()}
+
+    stale = _stale_keys(old, new, touched)
+    parsed.update(_parse([k for k in stale if k not in parsed], workers))
+    removed_files = output.remove_outdated(out, old, new)
+    if old is None:  # made by another builder version, maybe: start afresh
+        shutil.rmtree(out / CACHE, ignore_errors=True)
+    use_highlight_cache(out / CACHE / "highlight")
+    use_template_cache(out / CACHE / "templates")
+    records = output.write_model_pages(out, parsed, new.entries, placements, workers)
+    ordered = _index_order(new.entries, placements)
+    changes = output.changed_documents(ordered, old, new)
+    # api/models.json is tens of MB on a big catalog: write it while the listings render.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
+        api = writer.submit(output.write_api, out, records, [entry.key for entry, _ in ordered], old)
+        listing_pages = output.write_listings(out, ordered, old, new, changes)
+        output.write_search_index(out, ordered, old, new, changes)
+        output.write_site_files(out, ordered, base_url, old, new)
+        new.record_order = api.result()
+    new.save(out)
+    entries = new.entries.values()
+    return BuildReport(
+        cards=len(new.entries), parsed=len(parsed), model_pages=len(parsed), listing_pages=listing_pages,
+        removed=removed_files, full=old is None, seconds=time.perf_counter() - started,
+        errors=sum(1 for e in entries if e.errors), warnings=sum(1 for e in entries if e.warnings),
+    )  # fmt: skip
+
+
+def _check_folders(cards_dir: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
+    cards_root = Path(cards_dir).resolve()
+    if not cards_root.is_dir():
+        raise CardsNotFoundError(str(cards_dir))
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise OutputDirError(str(out_dir), "it is a file")
+    if out == cards_root or cards_root.is_relative_to(out):
+        raise OutputDirError(str(out_dir), "it holds the cards folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(str(out_dir), exc.strerror or str(exc)) from exc
+    if not os.access(out, os.W_OK):
+        raise OutputDirError(str(out_dir), "not writable")
+    return cards_root, out
+
+
+def _diff(old: Manifest | None, stats: dict[str, tuple[int, int]]) -> tuple[list[str], list[str]]:
+    if old is None:
+        return sorted(stats), []
+    changed = sorted(path for path, stat in stats.items() if old.stats.get(path) != stat)
+    removed = sorted(path for path in old.stats if path not in stats)
+    return changed, removed
+
+
+def _parse(paths: Iterable[str], workers: int | None) -> dict[str, Card]:
+    """Parses and validates the cards; duplicate-artifact checks run across the cards parsed
+    together (all of them on a full build)."""
+    paths = list(paths)
+    if not paths:
+        return {}
+    from registry import Registry
+
+    registry = Registry.from_paths(paths, workers)
+    return {card.path: card for card in registry.cards}
+
+
+def _entries(old: Manifest | None, parsed: dict[str, Card], removed: list[str]) -> dict[str, Entry]:
+    entries = dict(old.entries) if old else {}
+    for key in removed:
+        entries.pop(key, None)
+    for key, card in parsed.items():
+        entries[key] = entry_for(card, key)
+    return entries
+
+
+def _stale_keys(old: Manifest | None, new: Manifest, touched: set[str]) -> list[str]:
+    """Cards whose page must be re-rendered although their file did not change: their URL, newest
+    flag or versions changed, or another version of the same model changed (its label and link
+    appear on every version's page)."""
+    if old is None:
+        return []
+    return sorted(
+        key for key, placement in new.urls.items()
+        if key not in touched and (old.urls.get(key) != placement or touched.intersection(placement[2]))
+    )
+
+
+def _index_order(
+    entries: dict[str, Entry], placements: dict[str, Placement]
+) -> list[tuple[Entry, Placement]]:
+    """The order of the index and of the search documents: by name, language, newest first."""
+    rank = {key: placement.siblings.index(key) for key, placement in placements.items()}
+    ordered = sorted(entries.values(), key=lambda e: (e.name.casefold(), e.name, e.language, rank[e.key]))
+    return [(entry, placements[entry.key]) for entry in ordered]
+

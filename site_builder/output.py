@@ -1,0 +1,306 @@
+"""Writing the site's files. Model pages render on every core (forked workers read the cards
+from memory, so nothing big is pickled); listings, search chunks and the API are rendered in
+memory and written only when their content changed since the previous build."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import json
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from site_builder import pages
+from site_builder.entries import FACETS, Entry, Placement
+from site_builder.manifest import Manifest, content_digest
+from site_builder.search_index import affected_by, build_index
+
+if TYPE_CHECKING:
+    from registry import Card
+
+PARALLEL_THRESHOLD = 300
+# Heavy fields stay in the per-model JSON only, so that api/models.json stays a catalog (findings
+# become counts there: on 10,000 cards their messages alone would weigh tens of MB).
+LIST_RECORD_EXCLUDE = {"body", "sections", "front_matter", "unknown_front_matter", "lines", "snippets",
+                       "results", "findings"}  # fmt: skip
+Ordered = Sequence[tuple[Entry, Placement]]
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_if_changed(out: Path, name: str, text: str, old: Manifest | None, new: Manifest) -> bool:
+    digest = content_digest(text)
+    new.digests[name] = digest
+    if old is not None and old.digests.get(name) == digest and (out / name).exists():
+        return False
+    write_text(out / name, text)
+    return True
+
+
+def _unlink(path: Path) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
+
+
+def remove_outdated(out: Path, old: Manifest | None, new: Manifest) -> int:
+    """Deletes the pages and JSON of cards that are gone or moved to another URL."""
+    if old is None:
+        return 0
+    removed = 0
+    for key, (url, _, _) in old.urls.items():
+        if new.urls.get(key, ("",))[0] != url:
+            removed += _unlink(out / url) + _unlink(out / "api" / url.replace(".html", ".json"))
+    live_groups = {url.rsplit("/", 1)[0] for url, _, _ in new.urls.values()}
+    gone_groups = {url.rsplit("/", 1)[0] for url, _, _ in old.urls.values()} - live_groups
+    for group in gone_groups:
+        for folder in (out / group, out / "api" / group):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    return removed
+
+
+# --- model pages -------------------------------------------------------------------------------
+
+_JOB: tuple[Path, list[Card], dict[str, Entry], dict[str, Placement]] | None = None
+
+
+def _render_card(index: int) -> tuple[str, str]:
+    assert _JOB is not None
+    out, cards, entries, placements = _JOB
+    card = cards[index]
+    key = card.path
+    placement = placements[key]
+    versions = [(entries[k], placements[k]) for k in placement.siblings]
+    html = pages.render_model_page(card, placement, versions)
+    write_text(out / placement.url, html)
+    json_path = out / "api" / placement.url.replace(".html", ".json")
+    write_text(json_path, card.model_dump_json(indent=1))
+    record = card.model_dump_json(exclude=LIST_RECORD_EXCLUDE)
+    head = {"url": placement.url, "json": json_path.relative_to(out).as_posix(),
+            "errors": len(card.errors), "warnings": len(card.warnings)}  # fmt: skip
+    return key, json.dumps(head, separators=(",", ":"))[:-1] + "," + record[1:]
+
+
+def write_model_pages(
+    out: Path, cards: dict[str, Card], entries: dict[str, Entry], placements: dict[str, Placement],
+    workers: int | None,
+) -> dict[str, str]:
+    """Renders and writes the page and JSON of each card; returns the models.json record of each."""
+    global _JOB
+    card_list = list(cards.values())
+    _JOB = (out, card_list, entries, placements)
+    try:
+        # Twice the cores: writing thousands of small files waits on the disk as much as it computes.
+        workers = workers or 2 * (os.cpu_count() or 1)
+        indexes = range(len(card_list))
+        can_fork = "fork" in multiprocessing.get_all_start_methods()
+        if workers < 2 or len(card_list) < PARALLEL_THRESHOLD or not can_fork:
+            return dict(map(_render_card, indexes))
+        # fork: the workers inherit _JOB; only indexes and finished records cross processes.
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return dict(pool.imap_unordered(_render_card, indexes, chunksize=64))
+    finally:
+        _JOB = None
+
+
+# --- listings ----------------------------------------------------------------------------------
+
+
+def facet_counts(ordered: Ordered) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for entry, _ in ordered:
+        for facet, values in entry.facets.items():
+            per_value = counts[facet]
+            for value in values:
+                per_value[value] = per_value.get(value, 0) + 1
+    return dict(counts)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Page:
+    """One listing page before rendering: its members and what decides its HTML."""
+
+    url: str
+    heading: str
+    members: Ordered
+    number: int
+    page_urls: Sequence[str]
+    total: int
+    search: bool
+    facet: tuple[str, str] | None = None  # (facet, value) of a facet listing; None for the index
+
+    def digest(self, extra: str, row_tokens: dict[str, str]) -> str:
+        # Entry digests stand for the rows: far cheaper than building and comparing the rows.
+        parts = [self.heading, str(self.number), str(self.total), extra, *self.page_urls]
+        parts += [row_tokens[entry.key] for entry, _ in self.members]
+        return content_digest("\n".join(parts))
+
+    def listing(self) -> pages.Listing:
+        rows = [pages.row_for(entry, placement) for entry, placement in self.members]
+        intro = "" if self.search else "Every model card with this value."
+        return pages.Listing(url=self.url, heading=self.heading, rows=rows, number=self.number,
+                             page_urls=self.page_urls, total=self.total, search=self.search, intro=intro)
+
+
+def _listing_pages(ordered: Ordered) -> list[_Page]:
+    """Every listing page: the index (with search and facets on its first page), then one
+    paginated listing per facet value."""
+    listings = _paginate(ordered, "All models", lambda n: "index.html" if n == 1 else f"pages/{n}.html", True)
+    members: dict[tuple[str, str], list[tuple[Entry, Placement]]] = defaultdict(list)
+    for item in ordered:
+        for facet, values in item[0].facets.items():
+            for value in values:
+                members[(facet, value)].append(item)
+    labels = dict(FACETS)
+    for (facet, value), facet_members in sorted(members.items()):
+        url_of = functools.partial(pages.facet_url, facet, value)
+        listings += _paginate(facet_members, f"{labels[facet]}: {value}", url_of, False, (facet, value))
+    return listings
+
+
+def _paginate(
+    members: Ordered, heading: str, url_of: Callable[[int], str], search: bool,
+    facet: tuple[str, str] | None = None,
+) -> list[_Page]:
+    size = pages.PAGE_SIZE
+    numbers = range(1, max(1, -(-len(members) // size)) + 1)
+    urls = [url_of(n) for n in numbers]
+    return [_Page(url=urls[n - 1], heading=heading, members=members[(n - 1) * size : n * size], number=n,
+                  page_urls=urls, total=len(members), search=search and n == 1, facet=facet)
+            for n in numbers]  # fmt: skip
+
+
+Changes = Sequence[tuple[int, Entry | None, Entry]]
+
+
+def changed_documents(ordered: Ordered, old: Manifest | None, new: Manifest) -> Changes | None:
+    """(position, entry before, entry after) of every card whose listing row changed, when every
+    card kept its position (same cards, same order); None when positions moved."""
+    if old is None or old.record_order != [entry.key for entry, _ in ordered]:
+        return None
+    return [(position, old.entries.get(e.key), e) for position, (e, _) in enumerate(ordered)
+            if old.entries[e.key].digest != e.digest or old.urls.get(e.key) != new.urls[e.key]]  # fmt: skip
+
+
+def _touched_listings(changes: Changes) -> tuple[set[int], set[tuple[str, str]]]:
+    """The index page numbers and the facet values whose pages a change can alter."""
+    numbers = {1} | {position // pages.PAGE_SIZE + 1 for position, _, _ in changes}
+    values = {(facet, value) for _, before, after in changes for entry in (before, after) if entry
+              for facet, vals in entry.facets.items() for value in vals}  # fmt: skip
+    return numbers, values
+
+
+def write_listings(
+    out: Path, ordered: Ordered, old: Manifest | None, new: Manifest, changes: Changes | None
+) -> int:
+    """Writes the index, its further pages, every facet value's pages and the facet overview;
+    returns how many were (re)written. With `changes`, only the pages they touch are checked."""
+    counts = facet_counts(ordered)
+    preview = pages.facet_groups(counts, pages.FACET_PREVIEW)
+    total = len(ordered)
+    written = 0
+    touched = _touched_listings(changes) if changes is not None and old is not None else None
+    row_tokens: dict[str, str] | None = None
+    for page in _listing_pages(ordered):
+        unchanged = touched is not None and old is not None and not _is_touched(page, touched)
+        if unchanged and old is not None and page.url in old.digests:
+            new.digests[page.url] = old.digests[page.url]
+            continue
+        if row_tokens is None:
+            row_tokens = {entry.key: f"{entry.digest}{p.url}{int(p.newest)}" for entry, p in ordered}
+        facets = preview if page.search else []
+        digest = page.digest(repr(facets) if page.search else "", row_tokens)
+        new.digests[page.url] = digest
+        if old is not None and old.digests.get(page.url) == digest and (out / page.url).exists():
+            continue
+        write_text(out / page.url, pages.render_listing(page.listing(), facets, total))
+        written += 1
+    overview_key = content_digest(repr(sorted((k, sorted(v.items())) for k, v in counts.items())))
+    if old is None or old.digests.get("#facet-counts") != overview_key:
+        overview = pages.render_facet_overview(pages.facet_groups(counts, None), total)
+        written += _write_if_changed(out, "facets/index.html", overview, old, new)
+    else:
+        new.digests["facets/index.html"] = old.digests["facets/index.html"]
+    new.digests["#facet-counts"] = overview_key
+    _remove_vanished(out, old, new, prefixes=("pages/", "facets/"))
+    return written
+
+
+def _is_touched(page: _Page, touched: tuple[set[int], set[tuple[str, str]]]) -> bool:
+    numbers, values = touched
+    if page.facet is None:
+        return page.number in numbers
+    return page.facet in values
+
+
+def _remove_vanished(out: Path, old: Manifest | None, new: Manifest, prefixes: tuple[str, ...]) -> None:
+    if old is not None:
+        for name in old.digests:
+            if name.startswith(prefixes) and name not in new.digests:
+                _unlink(out / name)
+
+
+# --- search index, API, site files ---------------------------------------------------------------
+
+
+def write_search_index(
+    out: Path, ordered: Ordered, old: Manifest | None, new: Manifest, changes: Changes | None
+) -> None:
+    """Rewrites only the chunks `changes` touch when every document kept its id (the same
+    cards in the same order); otherwise every chunk, and deletes the ones no longer made."""
+    only = None
+    if changes is not None and old is not None:
+        only = affected_by(changes)
+        new.digests.update({name: d for name, d in old.digests.items() if name.startswith("search/")})
+    def previous(name: str) -> str | None:
+        path = out / "search" / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    for name, text in build_index(ordered, only, previous).items():
+        _write_if_changed(out, f"search/{name}", text, old, new)
+    if only is None:
+        _remove_vanished(out, old, new, prefixes=("search/",))
+
+
+def write_api(
+    out: Path, records: dict[str, str], ordered_keys: Sequence[str], old: Manifest | None
+) -> list[str]:
+    """api/models.json: one record per line, so that a rebuild replaces only the changed lines.
+    Returns the order of the records, for the next build's manifest."""
+    previous: dict[str, bytes] = {}
+    path = out / "api" / "models.json"
+    if old is not None and path.exists():  # bytes: no need to decode 20 MB to move lines around
+        lines = path.read_bytes().split(b"\n")[1:-2]
+        previous = dict(zip(old.record_order, (line.rstrip(b",") for line in lines), strict=False))
+    fresh = {key: record.encode("utf-8") for key, record in records.items()}
+    body = b",\n".join(fresh.get(key) or previous[key] for key in ordered_keys)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"[\n" + body + b"\n]\n")
+    return list(ordered_keys)
+
+
+def write_site_files(out: Path, ordered: Ordered, base_url: str, old: Manifest | None, new: Manifest) -> None:
+    urls = ["index.html", "facets/index.html", *(placement.url for _, placement in ordered)]
+    base = html.escape(base_url)
+    sitemap = "\n".join(f"<url><loc>{base}{url}</loc></url>" for url in urls)
+    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    text = f'<?xml version="1.0" encoding="UTF-8"?>\n{urlset}\n{sitemap}\n</urlset>\n'
+    _write_if_changed(out, "sitemap.xml", text, old, new)
+    _write_if_changed(out, "404.html", pages.render_not_found(len(ordered)), old, new)
+    static = Path(__file__).parent / "static"
+    for asset in sorted(static.iterdir()):
+        _write_if_changed(out, f"static/{asset.name}", asset.read_text(encoding="utf-8"), old, new)
+    from site_builder.render import pygments_css
+
+    _write_if_changed(out, "static/highlight.css", pygments_css(), old, new)
