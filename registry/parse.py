@@ -17,7 +17,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from registry import markdown, values
+from registry import markdown, values, yaml_fast
 from registry.build import build_card, name_from_file_name
 from registry.card import Card, Finding, Links, ModelInformation, Results, Section, Snippet
 from registry.errors import CardError
@@ -28,6 +28,10 @@ MAX_CARD_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_NODES = 10_000
 """YAML aliases make shared references cheap to load and exponential to walk: count expanded
 nodes and refuse past this many (real front matter has about 30)."""
+
+MAX_FRONT_MATTER_DEPTH = 100
+"""Real front matter nests two levels deep; see `_nests_too_deeply` for why deep nesting is
+refused before it is loaded."""
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FRONT_MATTER_KEY = re.compile(r"^([^\s#:][^:]*):")
@@ -106,6 +110,31 @@ def _count_nodes(value: object, seen: dict[int, int]) -> int:
     return total
 
 
+def _nests_too_deeply(text: str) -> bool:
+    """PyYAML builds nested values recursively in C: tens of thousands of nested brackets
+    ('[[[[...') overflow the C stack and kill the process. libyaml's parser itself keeps an
+    explicit stack, so its events measure the depth safely first. A syntax error ends the
+    measure: the load then stops at that error too, no deeper than measured."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=YAML_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_FRONT_MATTER_DEPTH:
+                    return True
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return False
+
+
+def _too_deep(path: str, line: int) -> CardError:
+    return CardError(
+        path, line, "the front matter nests too deeply", "write flat 'key: value' lines and short lists"
+    )
+
+
 def split_front_matter(raw: RawCard) -> None:
     handler = frontmatter.YAMLHandler()
     if not handler.detect(raw.text):
@@ -124,7 +153,11 @@ def split_front_matter(raw: RawCard) -> None:
     raw.body_line = raw.text.count("\n", 0, len(raw.text) - len(body)) + 1
     first_line = raw.text.count("\n", 0, raw.text.find(front_text)) + 1 if front_text else 2
     try:
-        loaded = handler.load(front_text, Loader=YAML_LOADER)
+        loaded = yaml_fast.load(front_text)
+        if loaded is None:
+            if _nests_too_deeply(front_text):
+                raise _too_deep(raw.path, first_line + 1)
+            loaded = handler.load(front_text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else 1
@@ -141,6 +174,12 @@ def split_front_matter(raw: RawCard) -> None:
         ) from None
     except yaml.YAMLError as exc:
         raise CardError(raw.path, 1, f"the front matter is not valid YAML: {exc}") from None
+    except ValueError as exc:  # a timestamp that is no date, e.g. 2020-13-01
+        raise CardError(
+            raw.path, first_line + 1, f"the front matter holds an impossible value: {exc}", "fix the date"
+        ) from None
+    except RecursionError:
+        raise _too_deep(raw.path, first_line + 1) from None
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, dict):
@@ -150,7 +189,11 @@ def split_front_matter(raw: RawCard) -> None:
             f"the front matter is a YAML {type(loaded).__name__}, not a mapping",
             "write one 'key: value' per line",
         )
-    if _count_nodes(loaded, {}) > MAX_FRONT_MATTER_NODES:
+    try:
+        size = _count_nodes(loaded, {})
+    except RecursionError:
+        raise _too_deep(raw.path, first_line + 1) from None
+    if size > MAX_FRONT_MATTER_NODES:
         raise CardError(
             raw.path,
             2,
@@ -207,9 +250,10 @@ def read_body(raw: RawCard) -> Body:
     lines = prepared.lines
     body = Body()
     starts = [heading.line for heading in prepared.headings]
+    # Each section runs to the next heading; a body without headings has no sections.
     ranges = [
         (heading.title.lower(), heading.line + 1, end)
-        for heading, end in zip(prepared.headings, [*starts[1:], len(lines)], strict=True)
+        for heading, end in zip(prepared.headings, [*starts[1:], len(lines)][: len(starts)], strict=True)
     ]
     for heading, (_, start, end) in zip(prepared.headings, ranges, strict=True):
         content = lines[start:end]
@@ -248,14 +292,16 @@ def _snippet(info: str, code: str, classes: list[str], fence_line: int) -> Snipp
 
 def _links(body: str, body_line: int) -> Links:
     found: dict[str, Any] = {}
-    for offset, line in enumerate(body.split("\n")):
-        if "](" not in line:
-            continue
-        for match in LINK.finditer(line):
-            kind = LINK_KINDS.get(match.group("label").strip().lower())
-            url = match.group("url").strip()
-            if kind and url and kind not in found:
-                found[kind] = {"url": url, "line": body_line + offset}
+    # A link cannot span lines (neither label nor URL holds a newline), so one search of the
+    # whole body finds what a search line by line would.
+    line, counted = body_line, 0
+    for match in LINK.finditer(body):
+        kind = LINK_KINDS.get(match.group("label").strip().lower())
+        url = match.group("url").strip()
+        if kind and url and kind not in found:
+            line += body.count("\n", counted, match.start())
+            counted = match.start()
+            found[kind] = {"url": url, "line": line}
     return Links.model_validate(found)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import gc
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +47,49 @@ def card_paths(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+            found.extend(sorted(markdown_files(path), key=lambda p: p.parts))
         else:
             found.append(path)
     return found
 
 
+def markdown_files(folder: Path) -> list[Path]:
+    """What `[p for p in folder.rglob("*.md") if p.is_file()]` finds (symlinked folders are not
+    entered; unreadable ones are skipped), in about half the time: `os.scandir` entries know
+    their type without a `stat` per file."""
+    found: list[Path] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = os.scandir(pending.pop())
+        except PermissionError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.name.endswith(".md") and entry.is_file():
+                    found.append(Path(entry.path))
+                if entry.is_dir() and not entry.is_symlink():
+                    pending.append(entry.path)
+    return found
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing and unpickling cards allocate many small containers and free none of them: the
+    cyclic garbage collector's passes over the growing heap find nothing and cost about a tenth
+    of the parse and a third of the unpickling. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _parse_chunk(paths: Sequence[str]) -> list[Card]:
-    return [parse_card(path) for path in paths]
+    with _collector_paused():
+        return [parse_card(path) for path in paths]
 
 
 def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]:
@@ -63,7 +100,7 @@ def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]
         return _parse_chunk(names)
     size = max(50, len(names) // (workers * 8))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool, _collector_paused():
         return [card for chunk in pool.map(_parse_chunk, chunks) for card in chunk]
 
 

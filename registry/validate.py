@@ -402,9 +402,11 @@ def scala_balance(code: str) -> tuple[int, str] | None:
     brackets); a lone quote is a string that does not close on its line."""
     stack: list[tuple[str, int]] = []
     position = 0
+    line = counted = 0  # line of `counted`, so that newlines are counted once
     while (match := SCALA_TOKEN.search(code, position)) is not None:
         token, position = match.group(0), match.end()
-        line = code.count("\n", 0, match.start())
+        line += code.count("\n", counted, match.start())
+        counted = match.start()
         closing = {'"""': '"""', "/*": "*/"}.get(token)
         if closing:
             end = code.find(closing, position)

@@ -124,12 +124,14 @@ _EXPECTED = {
     "max_sentence_length": "a whole number",
     "case_sensitive": "true or false",
     "size_bytes": "a size",
+    "language": "a language code",
 }
 _EXAMPLE = {
     "dimension": "e.g. '768'",
     "max_sentence_length": "e.g. '128'",
     "case_sensitive": "'true' or 'false'",
     "size_bytes": "e.g. '141.9 MB'",
+    "language": "e.g. 'en'",
 }
 
 

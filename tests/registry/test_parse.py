@@ -287,3 +287,28 @@ def test_mutated_real_cards_give_only_findings(tmp_path_factory: pytest.TempPath
         assert finding.path == str(path) and finding.message and finding.rule
         assert 0 <= finding.line <= data.count(b"\n") + 1
     card.model_dump_json()
+
+
+# Cards that used to crash the parser (found by the mutation test above) now parse into a record
+# with findings. Expected lines are counted by hand from the texts.
+
+
+def test_a_body_without_headings_has_no_sections() -> None:
+    card = parse_card("2020-01-01-plain_en.md", b"---\nname: plain\nlanguage: en\n---\nplain text\n")
+    assert card.name == "plain" and card.sections == []
+    assert card.body.strip() == "plain text" and card.body_line == 4
+
+
+def test_a_fence_that_never_closes_swallows_the_headings() -> None:
+    text = b"---\nname: fenced\n---\n~~~\n## Description\ntext\n"
+    card = parse_card("2020-01-01-fenced_en.md", text)
+    assert card.sections == []
+    assert [s.line for s in card.snippets] == [5]
+
+
+def test_a_language_row_of_brackets_only_is_a_finding() -> None:
+    text = b"---\nname: a\nlanguage: en\n---\n## Model Information\n\n|---|---|\n|Language:|[|\n"
+    card = parse_card("2020-01-01-a_en.md", text)
+    found = [f for f in card.findings if f.field == "model_information.language"]
+    assert [(f.line, f.severity, f.rule) for f in found] == [(8, "error", "model-information-type")]
+    assert card.model_information is not None and card.model_information.language is None

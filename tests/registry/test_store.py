@@ -11,8 +11,8 @@ import pytest
 
 import registry
 from registry.errors import ModelNotFoundError, RegistryError
-from registry.store import Registry
-from tests.helpers import CARD_FIXTURES, CARDS, ROOT
+from registry.store import Registry, card_paths
+from tests.helpers import CARD_FIXTURES, CARDS, ROOT, SHARED
 
 VERSIONS = CARD_FIXTURES / "versions"
 
@@ -124,3 +124,66 @@ def test_import_is_light() -> None:
     code = "import sys, registry; print('pydantic' in sys.modules, 'yaml' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.split() == ["False", "False"]
+
+
+# `card_paths` finds what `Path.rglob("*.md")` + `is_file()` finds, in the same order (the reference
+# is pathlib itself, which the registry used before).
+
+
+def rglob_reference(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.md") if p.is_file())
+
+
+def make_tree(root: Path) -> None:
+    for relative in [
+        "a.md",
+        "b.MD",
+        "notes.txt",
+        ".hidden/c.md",
+        "x-y/d.md",
+        "x/e.md",
+        "x/deep/er/f.md",
+        "folder.md/g.md",
+        ".md",
+    ]:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\nname: x\n---\n")
+    outside = root.parent / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text("---\n---\n")
+    (root / "linked_folder").symlink_to(outside, target_is_directory=True)
+    (root / "linked_file.md").symlink_to(outside / "o.md")
+    (root / "broken.md").symlink_to(root / "missing.md")
+
+
+def test_same_files_and_order_as_rglob(tmp_path: Path) -> None:
+    root = tmp_path / "cards"
+    root.mkdir()
+    make_tree(root)
+    found = card_paths([root])
+    assert found == rglob_reference(root)
+    names = {p.relative_to(root).as_posix() for p in found}
+    assert "linked_file.md" in names and "folder.md/g.md" in names and "broken.md" not in names
+    assert not any(name.startswith("linked_folder/") for name in names)
+
+
+def test_files_given_directly_are_kept_in_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "z.md", tmp_path / "a.md"
+    assert card_paths([first, str(second)]) == [first, second]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is absent")
+def test_same_as_rglob_on_the_shared_folder() -> None:
+    assert card_paths([SHARED]) == rglob_reference(SHARED)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_unreadable_folders_are_skipped_like_rglob(tmp_path: Path) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.md").write_text("x")
+    (tmp_path / "locked").chmod(0)
+    try:
+        assert card_paths([tmp_path]) == rglob_reference(tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
