@@ -37,10 +37,12 @@ def load(card_or_path: Card | ModelFolder | str | os.PathLike[str], **options: A
     model_options = ModelOptions(**options)
     if isinstance(card_or_path, ModelFolder):
         return EmbeddingModel(card_or_path, None, model_options)
-    from runtime.artifacts import fetch, open_model_folder
+    from runtime.artifacts import open_model_folder
 
     if isinstance(card_or_path, (str, os.PathLike)):
         return EmbeddingModel(open_model_folder(Path(card_or_path)), None, model_options)
+    from runtime.artifacts import fetch
+
     card = card_or_path
     # Refuse before downloading hundreds of MB that we could not run.
     check_supported(model_options.annotator or card.annotator, card.name)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from registry.card import Card
 from runtime.config import Settings
 from runtime.errors import ResolveError
+
+if TYPE_CHECKING:
+    from registry.card import Card
 
 _S3_PATH_STYLE_HOSTS = re.compile(r"^s3([.-][a-z0-9-]+)?\.amazonaws\.com$")
 _S3_VIRTUAL_HOST = re.compile(r"^(?P<bucket>.+)\.s3([.-][a-z0-9-]+)?\.amazonaws\.com$")

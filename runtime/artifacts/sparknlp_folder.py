@@ -10,13 +10,15 @@ import tempfile
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from registry.card import Card
 from runtime.artifacts.model_folder import ModelFolder
 from runtime.artifacts.sequencefile import read_string_int_pairs
 from runtime.artifacts.unpack import unpack_zip
 from runtime.errors import ModelFolderError, UnsupportedArtifactError
+
+if TYPE_CHECKING:
+    from registry.card import Card
 
 ONNX_CONTAINERS = ("bert_sentence_onnx", "bert_onnx")
 TENSORFLOW_CONTAINERS = ("bert_sentence_tensorflow", "bert_tensorflow")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from registry.card import Card
 from runtime.artifacts.cache import CacheEntry, ChecksumRecord, ModelCache, manifest
 from runtime.artifacts.download import Downloaded, download, fetch_sidecar_sha256, part_path
 from runtime.artifacts.resolve import ResolvedArtifact, resolve
@@ -20,6 +20,9 @@ from runtime.errors import (
     OfflineCacheMiss,
     UnsafeArchiveError,
 )
+
+if TYPE_CHECKING:
+    from registry.card import Card
 
 
 def _offline_miss(card: Card, artifact: ResolvedArtifact, cache: ModelCache) -> OfflineCacheMiss:
