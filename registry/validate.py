@@ -11,7 +11,6 @@ import ast
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from registry.card import Card, Finding, Snippet
 
@@ -505,10 +504,3 @@ def check_registry(cards: Iterable[Card]) -> dict[int, list[Finding]]:
                 )
             )
     return found
-
-
-def summarize(findings: Iterable[Finding]) -> dict[str, Any]:
-    counts = {"error": 0, "warning": 0}
-    for finding in findings:
-        counts[finding.severity] += 1
-    return counts
