@@ -180,24 +180,6 @@ def rss_stream_child(folder: str, count: int, threads: int) -> None:
     print(json.dumps({"sentences": done, "growth_mb": (peak_kb() - before) / 1024, "seconds": elapsed}))
 
 
-def cold_start(folder: Path, threads: int, repeats: int = 5) -> tuple[float, float]:
-    """(median wall time of a new process: import, load, first vector; median load->vector)."""
-    code = (
-        "import time; t=time.perf_counter(); import runtime; from pathlib import Path; "
-        f"m=runtime.load(Path({str(folder)!r}), threads={threads}); m.embed(['hello world']); "
-        "print(time.perf_counter()-t)"
-    )
-    walls, inner = [], []
-    for _ in range(repeats + 1):
-        start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-        )
-        walls.append(time.perf_counter() - start)
-        inner.append(float(out.stdout.strip()))
-    return statistics.median(walls[1:]), statistics.median(inner[1:])
-
-
 def print_table(rows: Sequence[tuple[str, int, dict[str, float]]]) -> None:
     names = ["cardhub", "fastembed", "sent-trans"]
     print(f"{'texts':<7}{'batch':>6}" + "".join(f"{n:>12}" for n in names) + f"{'vs fe':>8}{'vs st':>8}")
@@ -246,10 +228,10 @@ def main() -> None:
     print(f"\nsentences/s, {args.threads} threads, MiniLM-L6 fp32, max {MAX_LENGTH} pieces")
     print_table(rows)
     report_flops(sparknlp, corpora, rows, args.threads)
-    wall, inner = cold_start(sparknlp, args.threads)
-    print(
-        f"\ncold start (new process: import, load, first vector): {wall:.3f} s wall, {inner:.3f} s in-process"
-    )
+    print()
+    from bench_cold_start import report
+
+    report(repeats=7, threads=args.threads)
     child = subprocess.run(
         [sys.executable, __file__, "--rss-child", str(sparknlp), str(args.rss_sentences), str(args.threads)],
         capture_output=True,

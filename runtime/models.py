@@ -14,6 +14,7 @@ per sentence there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -120,11 +121,15 @@ class EmbeddingModel:
             annotator = "BertSentenceEmbeddings"  # a plain folder: sentence vectors unless told
         self.level: Level = check_supported(annotator, self.name)
         self.annotator = (annotator or "").rsplit(".", 1)[-1]
-        self.tokenizer = _tokenizer_for(folder, self.options)
         session_options = SessionOptions(
             threads=self.options.threads, cache_optimized=self.options.cache_optimized, int8=self.options.int8
         )
-        self.session = BertSession(folder.onnx_path, session_options)
+        # onnxruntime builds the session without holding the GIL: the tokenizer is built meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cardhub-session") as pool:
+            session = pool.submit(BertSession, folder.onnx_path, session_options)
+            self.tokenizer = _tokenizer_for(folder, self.options)
+            self.tokenizer.warm_up()
+            self.session = session.result()
 
     @property
     def info(self) -> Card | None:

@@ -29,8 +29,12 @@ MARKER = ".cardhub-complete.json"
 _HASH_CHUNK = 1024 * 1024
 
 
+# The records validate on first use, not at import: finding a model in the cache reads none of them.
+_RECORD = ConfigDict(frozen=True, defer_build=True)
+
+
 class FileRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = _RECORD
     size: int
     sha256: str
 
@@ -38,7 +42,7 @@ class FileRecord(BaseModel):
 class CacheEntry(BaseModel):
     """What the completion marker of one cached model says."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = _RECORD
 
     key: str
     model: str
@@ -51,7 +55,7 @@ class CacheEntry(BaseModel):
 
 
 class ChecksumRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = _RECORD
     url: str
     size: int
     sha256: str

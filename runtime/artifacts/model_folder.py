@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 
+@dataclass(frozen=True, kw_only=True)
+class ModelFolder:
+    """A readable model folder: an unpacked Spark NLP download or a HuggingFace-style folder.
 
-class ModelFolder(BaseModel):
-    """A readable model folder: an unpacked Spark NLP download or a HuggingFace-style folder."""
-
-    model_config = ConfigDict(frozen=True)
+    A frozen dataclass, not a pydantic model: its values come from the folder readers, already
+    typed, and a cold `registry.load` should not pay for building a validator it never needs."""
 
     path: Path
     layout: Literal["sparknlp", "huggingface"]

@@ -12,6 +12,7 @@ import pytest
 
 from runtime.errors import ModelFolderError
 from runtime.session import (
+    WEIGHTS_SUFFIX,
     BertSession,
     SessionOptions,
     in_windows,
@@ -86,6 +87,35 @@ def test_optimized_graph_is_cached_beside_the_model_and_reused(tiny: TinyBert, t
     np.testing.assert_allclose(first.run(ROWS, "pooled"), second.run(ROWS, "pooled"), atol=1e-6)
     _, pooled = tiny.torch_outputs(padded(ROWS))
     np.testing.assert_allclose(second.run(ROWS, "pooled"), pooled, atol=1e-5)
+
+
+def test_cached_graph_keeps_its_weights_in_one_file_beside_it(tiny: TinyBert, tmp_path: Path) -> None:
+    onnx_path = tmp_path / "model.onnx"
+    onnx_path.write_bytes(tiny.onnx_path.read_bytes())
+    BertSession(onnx_path)
+    cached = optimized_model_path(onnx_path)
+    [weights] = tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}")
+    # The graph holds no weights itself: they are read from the weights file.
+    assert cached.stat().st_size < weights.stat().st_size / 10
+    os.utime(onnx_path, (cached.stat().st_mtime + 10, cached.stat().st_mtime + 10))  # model changed
+    session = BertSession(onnx_path)
+    [rewritten] = tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}")
+    assert rewritten != weights and not weights.exists()
+    _, pooled = tiny.torch_outputs(padded(ROWS))
+    np.testing.assert_allclose(session.run(ROWS, "pooled"), pooled, atol=1e-5)
+
+
+def test_cached_graph_without_its_weights_is_optimized_again(tiny: TinyBert, tmp_path: Path) -> None:
+    onnx_path = tmp_path / "model.onnx"
+    onnx_path.write_bytes(tiny.onnx_path.read_bytes())
+    BertSession(onnx_path)
+    cached = optimized_model_path(onnx_path)
+    for weights in tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"):
+        weights.unlink()
+    session = BertSession(onnx_path)
+    assert len(list(tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"))) == 1
+    _, pooled = tiny.torch_outputs(padded(ROWS))
+    np.testing.assert_allclose(session.run(ROWS, "pooled"), pooled, atol=1e-5)
 
 
 def test_cached_graph_has_fused_bert_attention(tiny: TinyBert, tmp_path: Path) -> None:
