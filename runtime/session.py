@@ -76,6 +76,17 @@ def optimized_model_path(onnx_path: Path) -> Path:
 
 
 def _create_session(onnx_path: Path, options: SessionOptions) -> ort.InferenceSession:
+    try:
+        return _open_session(onnx_path, options)
+    except Exception as error:  # onnxruntime's exception types derive from Exception only
+        raise ModelFolderError(
+            f"{onnx_path}: onnxruntime cannot load this graph: {error}. The file is damaged or not "
+            "an ONNX model; if it came from the cache, remove it with `cardhub cache rm <model>` "
+            "and load the model again"
+        ) from error
+
+
+def _open_session(onnx_path: Path, options: SessionOptions) -> ort.InferenceSession:
     import onnxruntime as ort
 
     session_options = ort.SessionOptions()
