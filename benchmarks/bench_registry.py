@@ -1,16 +1,21 @@
 """Parse + validate throughput of the registry on 10,000 cards (variants of the real ones).
 
-    python benchmarks/bench_registry.py [--cards 10000] [--workers N] [--repeat 3]
+    python benchmarks/bench_registry.py [--cards 10000] [--workers N] [--repeat 3] [--corpus DIR]
 
 Variants: each real card (the seeds in cards/, plus ../shared/corpus/cards/ when present) copied
 under a new name, date and artifact, so that every variant is a distinct model. Prints cards/s
 (median of the repeats), the time per card, and the peak memory of the parent and its workers.
+With `--corpus DIR`, the variants are written to DIR once and reused by later runs.
+
+With N workers the parent parses too, next to N - 1 child processes (see `registry.store`), so
+"workers" CPU below is the children's share only.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import resource
 import statistics
@@ -65,10 +70,22 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=None, help="default: every core")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=None, help="folder to write the variants to, or reuse")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        size = write_variants(Path(folder), args.cards)
-        print(f"corpus: {args.cards} cards from {len(real_cards())} real ones, {size / 1e6:.1f} MB")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = str(args.corpus or scratch)
+        existing = sorted(Path(folder).glob("*.md")) if args.corpus and args.corpus.is_dir() else []
+        if len(existing) == args.cards:
+            size = sum(path.stat().st_size for path in existing)
+            print(f"corpus: reusing the {args.cards} cards in {folder}, {size / 1e6:.1f} MB")
+        elif existing:
+            parser.error(f"{folder} holds {len(existing)} cards, not {args.cards}: give an empty folder")
+        else:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            size = write_variants(Path(folder), args.cards)
+            print(f"corpus: {args.cards} cards from {len(real_cards())} real ones, {size / 1e6:.1f} MB")
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"load average before: {load} on {os.cpu_count()} cores")
         times, parent_cpu, worker_cpu = [], [], []
         for _ in range(args.repeat):
             start, parent_start, workers_start = time.perf_counter(), time.process_time(), _children_cpu()

@@ -36,6 +36,7 @@ KNOWN_KEYS = {
 }
 LEGACY_KEYS = {"class": "annotator", "repository": None}
 ENGINES = {"onnx", "tensorflow", "openvino", "llamacpp", "pytorch"}
+SORTED_ENGINES = sorted(ENGINES)
 DEEP_LEARNING_ANNOTATOR = re.compile(
     r"bert|albert|roberta|xlnet|elmo|universalsentenceencoder|deberta|longformer|t5|marian|bart|gpt|"
     r"nerdl|classifierdl|sentimentdl|assertiondl|contextspell|e5|bge|mpnet|instructor|vit|whisper|wav2vec",
@@ -237,7 +238,7 @@ def _engine(fm: dict[str, Any], annotator: str | None, version: str | None) -> t
         lowered = declared.lower()
         return (lowered if lowered in ENGINES else "other"), "front_matter"
     tags = {t.lower() for t in _string_list(fm.get("tags"))}
-    for engine in sorted(ENGINES):
+    for engine in SORTED_ENGINES:
         if engine in tags:
             return engine, "tags"
     # Spark NLP ran every deep-learning model on TensorFlow before 5.0 brought ONNX.
@@ -294,24 +295,29 @@ def _report_unknown_keys(raw: RawCard, out: _Collector) -> None:
             )
 
 
+JSON_SCALARS = (str, int, float)  # bool is an int
+
+
 def _plain(mapping: dict[str, Any]) -> dict[str, object]:
     """Front-matter values as JSON-safe data (dates as ISO text)."""
+    return {k: _json_safe(v) for k, v in mapping.items()}
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        if isinstance(value, str | int | float | bool) or value is None:
-            return value
-        return str(value)
 
-    return {k: convert(v) for k, v in mapping.items()}
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, JSON_SCALARS):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return str(value)
 
 
 def name_from_file_name(path: str) -> tuple[str, str | None]:
     """`2020-08-25-sent_small_bert_L6_768_en.md` -> ('sent_small_bert_L6_768', 'en')."""
-    stem = Path(path).name.removesuffix(".md")
+    # A path ending in ".md" names its file last; only other paths need pathlib's normalisation.
+    base = path.rpartition("/")[2] if path.endswith(".md") else Path(path).name
+    stem = base.removesuffix(".md")
     match = FILE_NAME.match(stem)
     stem = match.group("stem") if match else stem
     head, _, tail = stem.rpartition("_")
@@ -344,10 +350,12 @@ def annotator_from_snippets(snippets: list[Snippet], name: str) -> str | None:
     for snippet in snippets:
         if snippet.language not in ("python", "scala"):
             continue
-        for found in PRETRAINED_CALL.finditer(snippet.code):
+        # Both patterns need their literal word, which a plain search finds faster.
+        code = snippet.code
+        for found in PRETRAINED_CALL.finditer(code) if "pretrained" in code else ():
             if found.group(2) == name:
                 return found.group(1)
-        if PRETRAINED_PIPELINE.search(snippet.code):
+        if "PretrainedPipeline" in code and PRETRAINED_PIPELINE.search(code):
             return "PipelineModel"
     return None
 

@@ -29,8 +29,10 @@ TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
-ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
-FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+ATX_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*$")
+FENCE_OPEN = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)$")
+BLOCK_START = re.compile(r"\n {0,3}([#`~])")
+"""The newline before a line where a heading or a fence can begin."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,13 @@ def block_parser() -> MarkdownIt:
     return parser
 
 
+ATTRIBUTE_ASSIGNMENT = re.compile(r"\w+\s*=\s*\"[^\"]*\"")
+CLASS_SEPARATOR = re.compile(r"[.\s]+")
+
+
 def _classes(attribute_list: str) -> list[str]:
     """`.button.button-orange` and `.a .b` both give ['button', 'button-orange'] / ['a', 'b']."""
-    return [c for c in re.split(r"[.\s]+", re.sub(r"\w+\s*=\s*\"[^\"]*\"", " ", attribute_list)) if c]
+    return [c for c in CLASS_SEPARATOR.split(ATTRIBUTE_ASSIGNMENT.sub(" ", attribute_list)) if c]
 
 
 def _next_content_line(lines: list[str], start: int) -> int:
@@ -145,56 +151,66 @@ def prepare(body: str) -> PreparedMarkdown:
         out.append(line)
     _add_table_headers(out)
     result.text = "\n".join(out)
-    result.headings, result.code_blocks = scan_blocks(out)
+    result.headings, result.code_blocks = scan_text(result.text)
     return result
 
 
 def scan_blocks(lines: list[str]) -> tuple[list[Heading], list[CodeBlock]]:
     """ATX headings and fenced code blocks, by CommonMark's rules for them (an unclosed fence runs
     to the end; the closing fence uses the same character, at least as many, and nothing else)."""
+    return scan_text("\n".join(lines))
+
+
+def scan_text(text: str) -> tuple[list[Heading], list[CodeBlock]]:
+    """`scan_blocks` on the lines joined: a regular expression finds the lines that can open a
+    block, so that Python looks only at those (a card has ~75 lines and ~8 such). The patterns
+    start with the newline before a line (one is put before the first): a literal first
+    character lets the regex engine skip to the candidates instead of trying every offset."""
+    text = "\n" + text
     headings: list[Heading] = []
     blocks: list[CodeBlock] = []
-    index = 0
-    # Like markdown-it, a final newline ends the last line rather than starting an empty one.
-    count = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
-    while index < count:
-        line = lines[index]
-        if "`" not in line and "~" not in line and "#" not in line:
-            index += 1  # neither a fence nor a heading
-            continue
-        first = line.lstrip(" ")[:1]
-        fence = FENCE_OPEN.match(line) if first in ("`", "~") else None
-        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
-            indent, marker = len(fence.group(1)), fence.group(2)
-            closing = _closing_fence(marker[0], len(marker))
-            end = index + 1
-            while end < count and not (marker[0] in lines[end] and closing.match(lines[end])):
-                end += 1
-            content = lines[index + 1 : end]
-            if indent:
-                content = [_dedent(text, indent) for text in content]
-            blocks.append(
-                CodeBlock(
-                    line=index,
-                    info=fence.group(3).strip(),
-                    content="\n".join(content) + ("\n" if end < len(lines) else "") if content else "",
-                )
-            )
-            index = end + 1
-            continue
-        if first == "#":
-            heading = ATX_HEADING.match(line)
+    position = 0
+    line = counted = 0  # the number of newlines before offset `counted`, less the one added
+    while (start := BLOCK_START.search(text, position)) is not None:
+        newline = start.start()
+        line += text.count("\n", counted, newline)
+        counted = newline
+        line_end = text.find("\n", newline + 1)
+        if line_end < 0:
+            line_end = len(text)
+        if start.group(1) == "#":
+            heading = ATX_HEADING.match(text, newline + 1, line_end)
             if heading:
-                headings.append(
-                    Heading(line=index, level=len(heading.group(1)), title=(heading.group(2) or "").strip())
-                )
-        index += 1
+                title = (heading.group(2) or "").strip()
+                headings.append(Heading(line=line, level=len(heading.group(1)), title=title))
+            position = line_end
+            continue
+        fence = FENCE_OPEN.match(text, newline + 1, line_end)
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            position = _fenced_block(text, fence, line, line_end, blocks)
+        else:
+            position = line_end
     return headings, blocks
 
 
+def _fenced_block(text: str, fence: re.Match[str], line: int, line_end: int, blocks: list[CodeBlock]) -> int:
+    """Adds the block that `fence` opens on `line` (`line_end`: the offset of the newline ending
+    it); returns the offset of the newline that ends its closing fence."""
+    indent, marker = len(fence.group(1)), fence.group(2)
+    closing = _closing_fence_line(marker[0], len(marker)).search(text, line_end)
+    content = text[line_end + 1 : closing.start() + 1] if closing else text[line_end + 1 :]
+    if indent and content:
+        # Line by line, as the scan line by line saw them (a final newline ends the last line).
+        ended = content.endswith("\n")
+        parts = (content[:-1] if ended else content).split("\n")
+        content = "\n".join(_dedent(part, indent) for part in parts) + ("\n" if ended else "")
+    blocks.append(CodeBlock(line=line, info=fence.group(3).strip(), content=content))
+    return closing.end() if closing else len(text)
+
+
 @lru_cache(maxsize=32)
-def _closing_fence(char: str, length: int) -> re.Pattern[str]:
-    return re.compile(r"^ {0,3}" + re.escape(char) + "{" + str(length) + r",}[ \t]*$")
+def _closing_fence_line(char: str, length: int) -> re.Pattern[str]:
+    return re.compile(r"\n {0,3}" + re.escape(char) + "{" + str(length) + r",}[ \t]*$", re.MULTILINE)
 
 
 def _dedent(text: str, width: int) -> str:

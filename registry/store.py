@@ -6,12 +6,13 @@ import builtins
 import difflib
 import gc
 import os
+import pickle
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry import resolve
 from registry.card import Card, Finding
@@ -21,6 +22,18 @@ from registry.validate import check_registry
 
 PARALLEL_THRESHOLD = 400
 """Below this many cards, starting worker processes costs more than it saves."""
+MIN_CHUNK, MAX_CHUNK = 25, 50
+"""Cards per chunk: small enough to balance the parent's and the children's share (a chunk
+takes about 50 ms, and the parent waits for at most QUEUED_PER_CHILD of them at the end), large
+enough that handing one out costs little."""
+QUEUED_PER_CHILD = 3
+"""Chunks submitted and not yet collected per child: one it parses and two waiting, so that it
+does not run dry while the parent, which looks only between its own chunks, is busy."""
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    ChildChunk = Future[list[Card] | None]
+    """A chunk a child parses: its cards come back in a file, or in the result when that failed."""
 
 FILTERS: dict[str, str] = {
     "task": "tasks",
@@ -92,16 +105,81 @@ def _parse_chunk(paths: Sequence[str]) -> list[Card]:
         return [parse_card(path) for path in paths]
 
 
+def _parse_chunk_to_file(paths: Sequence[str], out: str) -> list[Card] | None:
+    """A child's chunk, pickled to `out` while the collector is paused; returned instead when the
+    file cannot be written (a small /dev/shm is full). Through a file rather than the executor's
+    pipe: a pipe holds 64 kB, so the child would wait, chunk after chunk, for the parent's result
+    thread to drain half a megabyte while the parent parses."""
+    with _collector_paused():
+        cards = [parse_card(path) for path in paths]
+        try:
+            with open(out, "wb") as file:
+                pickle.dump(cards, file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            with suppress(OSError):
+                os.remove(out)
+            return cards
+        return None
+
+
 def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]:
-    """Parses cards, on every core when there are many. Order follows `paths`."""
+    """Parses cards, on every core when there are many. Order follows `paths`.
+
+    With `workers` cores, `workers - 1` child processes parse chunks while the parent parses
+    chunks too: a card the parent parses is never pickled, and pickling a card and unpickling it
+    in the parent cost about a quarter of parsing it. Chunks are handed out in order, the children
+    kept fed with a few queued chunks, the parent taking the next one whenever they are."""
     names = [str(p) for p in paths]
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(names) < PARALLEL_THRESHOLD:
         return _parse_chunk(names)
-    size = max(50, len(names) // (workers * 8))
+    size = max(MIN_CHUNK, min(MAX_CHUNK, len(names) // (workers * 8)))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool, _collector_paused():
-        return [card for chunk in pool.map(_parse_chunk, chunks) for card in chunk]
+    # Imported here: it costs a cold `registry.load`, which parses five cards, about 20 ms.
+    from concurrent.futures import ProcessPoolExecutor
+
+    parsed: list[list[Card]] = [[] for _ in chunks]
+    children = workers - 1
+    with (
+        tempfile.TemporaryDirectory(prefix="cardhub-chunks-", dir=_memory_folder()) as scratch,
+        ProcessPoolExecutor(max_workers=children) as pool,
+        _collector_paused(),
+    ):
+        queued: dict[int, ChildChunk] = {}
+        for index, chunk in enumerate(chunks):
+            _collect(queued, parsed, scratch, wait=False)
+            # Near the end the parent keeps the last chunks, about as many as are queued, so
+            # that it finishes them while the children finish theirs rather than waiting.
+            left = len(chunks) - index
+            if len(queued) < children * QUEUED_PER_CHILD and left > len(queued) // children + 1:
+                queued[index] = pool.submit(_parse_chunk_to_file, chunk, _chunk_file(scratch, index))
+            else:
+                parsed[index] = [parse_card(path) for path in chunk]
+        _collect(queued, parsed, scratch, wait=True)
+    return [card for part in parsed for card in part]
+
+
+def _memory_folder() -> str | None:
+    """Where the children's chunks are written: /dev/shm (memory) where there is one."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
+def _chunk_file(scratch: str, index: int) -> str:
+    return os.path.join(scratch, f"chunk-{index}.pickle")
+
+
+def _collect(queued: dict[int, ChildChunk], parsed: list[list[Card]], scratch: str, wait: bool) -> None:
+    """Reads the children's finished chunks (all of them with `wait`) into `parsed`."""
+    for index, future in list(queued.items()):
+        if wait or future.done():
+            returned = future.result()  # a child's error is raised here
+            if returned is None:
+                path = _chunk_file(scratch, index)
+                with open(path, "rb") as file:
+                    returned = pickle.load(file)
+                os.remove(path)
+            parsed[index] = returned
+            del queued[index]
 
 
 def _field_value(card: Card, field: str) -> Any:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 
 from registry.card import Card, Finding, Snippet
 
@@ -318,18 +318,37 @@ def _literal_columns(node: ast.AST) -> list[str] | None:
     return None
 
 
-def _dataframe_arity(card: Card, snippet: Snippet, field: str, tree: ast.AST) -> list[Finding]:
+LEAVES = (ast.Constant, ast.Name, ast.expr_context)
+"""Nodes that hold no call: `_calls` does not look inside them (a list of texts is mostly these)."""
+
+
+def _calls(statement: ast.stmt) -> Iterator[ast.Call]:
+    """The calls in `statement`, in `ast.walk`'s order (breadth first)."""
+    pending: deque[ast.AST] = deque([statement])
+    while pending:
+        node = pending.popleft()
+        if isinstance(node, ast.Call):
+            yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                pending.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, LEAVES))
+            elif isinstance(value, ast.AST) and not isinstance(value, LEAVES):
+                pending.append(value)
+
+
+def _dataframe_arity(card: Card, snippet: Snippet, field: str, tree: ast.Module) -> list[Finding]:
     """`spark.createDataFrame([[a, b]], ["text"])`: pyspark 4 builds ONE row with an extra column
     `_2`, older Spark refuses it; either way the pipeline does not see the texts the card shows."""
     found: list[Finding] = []
     lines = {n + 1 for n, text in enumerate(snippet.code.split("\n")) if "createDataFrame" in text}
     statements = [
         s
-        for s in ast.iter_child_nodes(tree)
-        if isinstance(s, ast.stmt) and any(s.lineno <= n <= (s.end_lineno or s.lineno) for n in lines)
+        for s in tree.body
+        if any(s.lineno <= n <= (s.end_lineno or s.lineno) for n in lines)
     ]
-    for node in (node for statement in statements for node in ast.walk(statement)):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+    for node in (node for statement in statements for node in _calls(statement)):
+        if not isinstance(node.func, ast.Attribute):
             continue
         columns: list[str] | None = None
         rows: list[list[ast.AST]] | None = None
@@ -394,11 +413,37 @@ SCALA_TOKEN = re.compile(
 )
 
 
+# With neither triple quotes nor block comments in the code, the tokens are read left to right
+# without jumps, so one substitution removes every token that is not a bracket (a lone quote
+# stays, and sends the code to the exact scan).
+NON_BRACKET_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|\*/|' + r"'(?:\\.|[^'\\\n])'")
+BRACKET = re.compile(r"[()\[\]{}]")
+EMPTY_PAIR = re.compile(r"\(\)|\[\]|\{\}")
+
+
+def _balanced_fast(code: str) -> bool:
+    """True when `scala_balance` would find nothing; False when only the exact scan can tell."""
+    if '"""' in code or "/*" in code:
+        return False
+    rest = NON_BRACKET_TOKEN.sub("", code)
+    if '"' in rest:
+        return False
+    brackets = "".join(BRACKET.findall(rest))
+    while brackets:
+        shorter = EMPTY_PAIR.sub("", brackets)
+        if len(shorter) == len(brackets):
+            return False
+        brackets = shorter
+    return True
+
+
 def scala_balance(code: str) -> tuple[int, str] | None:
     """The first quoting or bracket problem in Scala code, as (0-based line, message).
 
     A regular expression finds the tokens that matter (strings, comments, char literals,
     brackets); a lone quote is a string that does not close on its line."""
+    if _balanced_fast(code):
+        return None
     stack: list[tuple[str, int]] = []
     position = 0
     line = counted = 0  # line of `counted`, so that newlines are counted once

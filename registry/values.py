@@ -18,6 +18,7 @@ PRODUCT_NAMES = {
 }
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"false", "no", "n", "0"}
+LABEL_SEPARATOR = re.compile(r"[\s,;.]+")
 SPARK_TABLE_BORDER = re.compile(r"^\s*\+[-+]+\+\s*$")
 
 MODEL_INFORMATION_KEYS = {
@@ -58,7 +59,7 @@ def parse_size(text: str) -> int | None:
 
 def parse_labels(text: str) -> list[str]:
     """'[sentence, token]', 'sentence, token', 'sentence. token' -> ['sentence', 'token']."""
-    return [label for label in re.split(r"[\s,;.]+", text.strip().strip("[]")) if label]
+    return [label for label in LABEL_SEPARATOR.split(text.strip().strip("[]")) if label]
 
 
 def parse_edition(text: str) -> Edition:
@@ -87,15 +88,19 @@ def model_information(
     extra: dict[str, str] = {}
     rows: dict[str, int] = {}
     first_row: int | None = None
-    index = first
-    while index < len(lines) and lines[index].strip().startswith("|"):
-        cells = [c.strip() for c in lines[index].strip().strip("|").split("|")]
-        line = body_line + index
-        index += 1
-        if len(cells) < 2 or not cells[0] or set(cells[0]) <= set("-: "):
+    for index in range(first, len(lines)):
+        text = lines[index].strip()
+        if not text.startswith("|"):
+            break
+        cells = text.strip("|").split("|")
+        if len(cells) < 2:
             continue
-        key = cells[0].rstrip(":").strip()
-        value = "|".join(cells[1:]).strip()
+        key = cells[0].strip()
+        if not key or not key.strip("-: "):  # an empty cell, or a delimiter row's
+            continue
+        line = body_line + index
+        key = key.rstrip(":").strip()
+        value = cells[1].strip() if len(cells) == 2 else "|".join(c.strip() for c in cells[1:]).strip()
         first_row = first_row or line
         name = MODEL_INFORMATION_KEYS.get(key.lower())
         if name is None:

@@ -56,26 +56,10 @@ def _resolved_tag(text: str) -> str:
     return STR
 
 
-_known_plain: dict[str, object] = {}
-"""Plain scalars already read (cards repeat 'John Snow Labs', 'model', 'true', ...): every value
-built here is immutable, so sharing one is safe."""
-MAX_KNOWN_PLAIN = 4096
-
-
 def _plain(text: str) -> object:
     """A plain scalar's value, or _Fallback when its type is not one built here."""
-    try:
-        return _known_plain[text]
-    except KeyError:
-        pass
-    value = _read_plain(text)
-    if len(_known_plain) >= MAX_KNOWN_PLAIN:
-        _known_plain.clear()
-    _known_plain[text] = value
-    return value
-
-
-def _read_plain(text: str) -> object:
+    if text[:1] not in Resolver.yaml_implicit_resolvers:
+        return text  # no implicit type starts with this character: a string
     tag = _resolved_tag(text)
     if tag == STR:
         return text
@@ -146,9 +130,12 @@ def _load_lines(lines: list[str]) -> dict[object, object] | None:
         if not line.strip(" "):
             continue
         match = LINE.fullmatch(line.rstrip(" ")) if len(line) <= MAX_LINE else None
-        if match is None or _resolved_tag(match.group("key")) != STR:
+        if match is None:
             raise _Fallback
-        key, indent, raw_value = match.group("key"), len(match.group("indent")), match.group("value")
+        key, indent_text, raw_value = match.group("key", "indent", "value")
+        if key[0] in Resolver.yaml_implicit_resolvers and _resolved_tag(key) != STR:
+            raise _Fallback
+        indent = len(indent_text)
         value_text = raw_value.strip(" ") if raw_value else ""
         if indent == 0:
             parent, parent_key = None, (key if not value_text else None)

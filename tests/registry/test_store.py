@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import registry
 from registry.errors import ModelNotFoundError, RegistryError
-from registry.store import Registry, card_paths
+from registry.parse import parse_card
+from registry.store import Registry, _memory_folder, _parse_chunk_to_file, card_paths
 from tests.helpers import CARD_FIXTURES, CARDS, ROOT, SHARED
 
 VERSIONS = CARD_FIXTURES / "versions"
@@ -102,12 +104,28 @@ def test_search_ranks_name_matches_first() -> None:
     assert reg.search("no such words anywhere") == []
 
 
-def test_parallel_and_serial_parsing_agree(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_and_serial_parsing_agree(tmp_path: Path, workers: int) -> None:
+    """The parent parses chunks too, with `workers - 1` children: the cards come back in order."""
     for index in range(450):
         source = sorted(CARDS.glob("*.md"))[index % 5].read_text(encoding="utf-8")
         (tmp_path / f"card_{index:03d}.md").write_text(source.replace("name: ", f"name: v{index}_", 1))
-    serial, parallel = Registry.from_dir(tmp_path, workers=1), Registry.from_dir(tmp_path, workers=2)
+    scratch = Path(_memory_folder() or tempfile.gettempdir())
+    before = set(scratch.glob("cardhub-chunks-*"))
+    serial, parallel = Registry.from_dir(tmp_path, workers=1), Registry.from_dir(tmp_path, workers=workers)
     assert [c.model_dump() for c in serial] == [c.model_dump() for c in parallel]
+    assert [c.name.split("_", 1)[0] for c in parallel] == [f"v{index}" for index in range(450)]
+    assert set(scratch.glob("cardhub-chunks-*")) == before, "the children's chunk files are removed"
+
+
+def test_a_child_returns_its_chunk_when_the_file_cannot_be_written(tmp_path: Path) -> None:
+    paths = [str(p) for p in sorted(CARDS.glob("*.md"))]
+    out = tmp_path / "missing-folder" / "chunk.pickle"
+    returned = _parse_chunk_to_file(paths, str(out))
+    assert returned is not None and [c.name for c in returned] == [parse_card(p).name for p in paths]
+    assert not out.exists()
+    written = tmp_path / "chunk.pickle"
+    assert _parse_chunk_to_file(paths, str(written)) is None and written.stat().st_size > 0
 
 
 def test_default_registry_works_from_any_directory(tmp_path: Path) -> None:

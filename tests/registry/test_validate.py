@@ -130,6 +130,16 @@ def test_messages_say_what_would_fix_it() -> None:
         ("val a = 1)\n", (0, "closes no open bracket")),
         ("val a = Seq(1, 2]", (0, "closes no open bracket")),
         ('val s = """never closed\n', (0, "never closed")),
+        # Tokens that the quick check (no triple quotes, no block comments) must read as the
+        # exact scan does.
+        ("val q = '\"'; f(x)", None),
+        ("val p = '('\nf(1)", None),
+        ('f("(", ")")', None),
+        ('val s = "x\\"("\nf()', None),
+        ("a */ // (\nf()", None),
+        ("f(a[1)]", (0, "closes no open bracket")),
+        ("g(1)\nh(2", (1, "never closed")),
+        ('f(1)\nval s = "open', (1, "unbalanced quotes")),
     ],
 )
 def test_scala_balance(code: str, problem: tuple[int, str] | None) -> None:
