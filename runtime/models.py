@@ -13,10 +13,9 @@ per sentence there.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -38,7 +37,6 @@ if TYPE_CHECKING:
     from runtime.artifacts.model_folder import ModelFolder
 
 Level = Literal["sentence", "token"]
-R = TypeVar("R")
 SUPPORTED_ANNOTATORS: dict[str, Level] = {"BertSentenceEmbeddings": "sentence", "BertEmbeddings": "token"}
 
 
@@ -96,30 +94,6 @@ def _tokenizer_for(folder: ModelFolder, options: ModelOptions) -> SparkNlpTokeni
     )
 
 
-def _in_background(function: Callable[..., R], *args: Any) -> Callable[[], R]:
-    """Starts `function(*args)` on a thread; the returned callable waits for it and returns its
-    result or raises its exception. (A bare thread: concurrent.futures would import logging.)"""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, function(*args)))
-        except BaseException as error:  # handed to the waiting caller
-            outcome.append((False, error))
-
-    thread = threading.Thread(target=run, name="cardhub-background", daemon=True)
-    thread.start()
-
-    def wait() -> R:
-        thread.join()
-        succeeded, value = outcome[0]
-        if not succeeded:
-            raise value
-        return cast(R, value)
-
-    return wait
-
-
 def nlu_column(card: Card | None, level: Level) -> str:
     """nlu's output column: `en.embed_sentence.small_bert_L6_768` ->
     `en_embed_sentence_small_bert_L6_768_embeddings`."""
@@ -149,11 +123,8 @@ class EmbeddingModel:
         session_options = SessionOptions(
             threads=self.options.threads, cache_optimized=self.options.cache_optimized, int8=self.options.int8
         )
-        # onnxruntime builds the session without holding the GIL: the tokenizer is built meanwhile.
-        session = _in_background(BertSession, folder.onnx_path, session_options)
         self.tokenizer = _tokenizer_for(folder, self.options)
-        self.tokenizer.warm_up()
-        self.session = session()
+        self.session = BertSession(folder.onnx_path, session_options)
 
     @property
     def info(self) -> Card | None:

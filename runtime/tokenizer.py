@@ -215,11 +215,6 @@ class SparkNlpTokenizer:
             self._wordpiece = Tokenizer(model)
         return self._wordpiece
 
-    def warm_up(self) -> None:
-        """Builds what the first `encode` would build (the WordPiece model, the split pattern)."""
-        _ = self.wordpiece
-        _basic_split_pattern()
-
     def words(self, text: str) -> list[str]:
         """The normalized words WordPiece sees, with over-long words replaced by [UNK]."""
         return [_unk_if_too_long(w) for w in basic_tokenize(text, self.case_sensitive)]

@@ -14,7 +14,7 @@ import pytest
 import runtime
 from runtime.artifacts import open_model_folder
 from runtime.errors import ModelFolderError, UnsupportedAnnotatorError
-from runtime.models import EmbeddingModel, _in_background, nlu_column
+from runtime.models import EmbeddingModel, nlu_column
 from runtime.tokenizer import spark_default_tokenize
 from tests.fixtures.minilm import (
     export_minilm,
@@ -295,16 +295,7 @@ def test_minilm_token_parity_on_320_sentences(minilm: tuple[EmbeddingModel, obje
     assert check_token_parity(model, torch_model, varied_sentences(320)) > 5000
 
 
-def test_background_work_hands_back_its_result_or_its_error() -> None:
-    assert _in_background(sorted, [3, 1, 2])() == [1, 2, 3]
-    with pytest.raises(ZeroDivisionError):
-        _in_background(divmod, 1, 0)()
-
-
-def test_a_graph_error_raised_while_the_tokenizer_loads_reaches_the_caller(
-    tiny: TinyBert, tmp_path: Path
-) -> None:
-    """The session is built on a background thread; its errors still surface from the load."""
+def test_a_graph_onnxruntime_cannot_load_is_a_model_folder_error(tiny: TinyBert, tmp_path: Path) -> None:
     folder = tmp_path / "broken"
     shutil.copytree(tiny.folder, folder, ignore=shutil.ignore_patterns("*_extracted"))
     opened = open_model_folder(folder)
