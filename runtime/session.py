@@ -117,10 +117,9 @@ def _write_optimized(onnx_path: Path, cached: Path) -> None:
     apply and reproduce the plain graph's outputs, then ORT's EXTENDED passes (portable; the ALL
     level adds layout changes tied to this CPU, done at load).
 
-    The weights go to a file of their own beside the graph: a session then reads the small graph
-    and takes the weights as they lie on disk, instead of parsing them out of a 90 MB protobuf
-    (a cold load of MiniLM: about 0.07 s instead of 0.25 s). The weights file gets a fresh name
-    each time, so that a session still using an older one is never handed a file being rewritten."""
+    The weights then go to a file of their own beside the graph (`_move_weights_out`). The
+    weights file gets a fresh name each time, so that a session still using an older one is
+    never handed a file being rewritten."""
     import onnxruntime as ort
 
     temporary = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
@@ -129,13 +128,11 @@ def _write_optimized(onnx_path: Path, cached: Path) -> None:
     offline = ort.SessionOptions()
     offline.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     offline.optimized_model_filepath = str(temporary)
-    prefix = "session.optimized_model_external_initializers_"
-    offline.add_session_config_entry(prefix + "file_name", weights.name)
-    offline.add_session_config_entry(prefix + "min_size_in_bytes", "1024")
     offline.log_severity_level = 3
     try:
         source = fused if _fuse_bert(onnx_path, fused) else onnx_path
         ort.InferenceSession(str(source), offline, providers=["CPUExecutionProvider"])
+        _move_weights_out(temporary, weights)
         os.replace(temporary, cached)
     except OSError:  # read-only model folder: run unoptimized-on-disk, optimized in memory
         weights.unlink(missing_ok=True)
@@ -147,6 +144,29 @@ def _write_optimized(onnx_path: Path, cached: Path) -> None:
         if stale != weights:
             with contextlib.suppress(OSError):
                 stale.unlink()  # a session that still maps it keeps reading it until it closes
+
+
+def _move_weights_out(graph: Path, weights: Path) -> None:
+    """Rewrites `graph` with its weights in the file `weights` beside it. A session then reads a
+    small graph and the weights as they lie, instead of parsing them out of a 90 MB protobuf (a
+    cold load of MiniLM: about 0.07 s instead of 0.25 s). Written by the onnx package, whose
+    offsets are not page-aligned, onnxruntime reads the weights into memory; the page-aligned
+    file onnxruntime writes itself gets mapped instead, which measured 4-7% slower to run.
+    Without the onnx package the weights stay in the graph."""
+    try:
+        import onnx
+    except ImportError:
+        return
+    model = onnx.load(str(graph))
+    onnx.save_model(
+        model,
+        str(graph),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=weights.name,
+        size_threshold=1024,
+    )
+    os.chmod(weights, graph.stat().st_mode & 0o777)  # onnx creates it owner-only; match the graph
 
 
 def _hidden_size(onnx_path: Path) -> int:
