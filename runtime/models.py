@@ -120,10 +120,10 @@ class EmbeddingModel:
             annotator = "BertSentenceEmbeddings"  # a plain folder: sentence vectors unless told
         self.level: Level = check_supported(annotator, self.name)
         self.annotator = (annotator or "").rsplit(".", 1)[-1]
+        self.tokenizer = _tokenizer_for(folder, self.options)
         session_options = SessionOptions(
             threads=self.options.threads, cache_optimized=self.options.cache_optimized, int8=self.options.int8
         )
-        self.tokenizer = _tokenizer_for(folder, self.options)
         self.session = BertSession(folder.onnx_path, session_options)
 
     @property
