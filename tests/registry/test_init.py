@@ -45,7 +45,9 @@ def test_load_a_packaged_card_through_a_mirror_folder(tiny: TinyBert, tmp_path: 
     target.parent.mkdir(parents=True)
     zip_model_folder(tiny.folder, target)
     settings = Settings(cache_dir=tmp_path / "cache", mirror=str(mirror), trust_env=False)
-    model = registry.load("sent_small_bert_L6_768", settings=settings, progress=False)
+    # The tiny BERT stands in for a 768-wide model: the folder's metadata wins, with a warning.
+    with pytest.warns(UserWarning, match="dimension=64 in the metadata but 768 in the card"):
+        model = registry.load("sent_small_bert_L6_768", settings=settings, progress=False)
     assert model.info.name == "sent_small_bert_L6_768" and model.info.artifact == ARTIFACT
     assert (tmp_path / "cache").is_dir() and any((tmp_path / "cache").rglob("*"))
     texts = ["I hate cancer", "Antibiotics aren't painkiller"]
