@@ -108,6 +108,29 @@ def test_offline_with_cache_makes_no_request(
     assert len(server.log) == before
 
 
+def test_a_cache_hit_loads_neither_the_downloader_nor_the_unpacker(
+    server: ArtifactServer, settings: Settings, model_zip: Path
+) -> None:
+    """A cold `registry.load` of a cached model pays only for what a hit needs."""
+    url = server.add(ARTIFACT_PATH, model_zip.read_bytes())
+    folder = fetch(make_card(download=url), settings=settings, progress=False)
+    code = CHILD + (
+        "heavy = [m for m in ('runtime.artifacts.download', 'runtime.artifacts.unpack', "
+        "'runtime.artifacts.install', 'urllib.request') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, url, str(settings.cache_dir)],
+        cwd=REPO,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    printed_folder, heavy = done.stdout.strip().splitlines()
+    assert Path(printed_folder) == folder and heavy == "[]"
+    assert server.count(ARTIFACT_PATH) == 1
+
+
 def test_sidecar_checksum_mismatch_caches_nothing(
     server: ArtifactServer, settings: Settings, model_zip: Path
 ) -> None:
