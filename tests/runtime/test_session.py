@@ -74,54 +74,54 @@ def test_int32_inputs_are_read_from_the_graph(tiny_int32: TinyBert) -> None:
     np.testing.assert_allclose(session.run(ROWS, "pooled"), pooled, atol=1e-5)
 
 
-def test_optimized_graph_is_cached_beside_the_model_and_reused(tiny: TinyBert, tmp_path: Path) -> None:
-    onnx_path = tmp_path / "model.onnx"
-    onnx_path.write_bytes(tiny.onnx_path.read_bytes())
+@pytest.fixture
+def onnx_path(tiny: TinyBert, tmp_path: Path) -> Path:
+    """A private copy of the tiny BERT graph, so the optimized graph is written beside it."""
+    path = tmp_path / "model.onnx"
+    path.write_bytes(tiny.onnx_path.read_bytes())
+    return path
+
+
+def test_optimized_graph_is_cached_beside_the_model_and_reused(tiny: TinyBert, onnx_path: Path) -> None:
     first = BertSession(onnx_path)
     cached = optimized_model_path(onnx_path)
     assert cached.is_file() and cached.parent == onnx_path.parent
     stamp = cached.stat().st_mtime_ns
     second = BertSession(onnx_path)
     assert cached.stat().st_mtime_ns == stamp  # reused, not rewritten
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(onnx_path.parent.glob("*.tmp"))
     np.testing.assert_allclose(first.run(ROWS, "pooled"), second.run(ROWS, "pooled"), atol=1e-6)
     _, pooled = tiny.torch_outputs(padded(ROWS))
     np.testing.assert_allclose(second.run(ROWS, "pooled"), pooled, atol=1e-5)
 
 
-def test_cached_graph_keeps_its_weights_in_one_file_beside_it(tiny: TinyBert, tmp_path: Path) -> None:
-    onnx_path = tmp_path / "model.onnx"
-    onnx_path.write_bytes(tiny.onnx_path.read_bytes())
+def test_cached_graph_keeps_its_weights_in_one_file_beside_it(tiny: TinyBert, onnx_path: Path) -> None:
     BertSession(onnx_path)
     cached = optimized_model_path(onnx_path)
-    [weights] = tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}")
+    [weights] = onnx_path.parent.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}")
     # The graph holds no weights itself: they are read from the weights file.
     assert cached.stat().st_size < weights.stat().st_size / 10
     os.utime(onnx_path, (cached.stat().st_mtime + 10, cached.stat().st_mtime + 10))  # model changed
     session = BertSession(onnx_path)
-    [rewritten] = tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}")
+    [rewritten] = onnx_path.parent.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}")
     assert rewritten != weights and not weights.exists()
     _, pooled = tiny.torch_outputs(padded(ROWS))
     np.testing.assert_allclose(session.run(ROWS, "pooled"), pooled, atol=1e-5)
 
 
-def test_cached_graph_without_its_weights_is_optimized_again(tiny: TinyBert, tmp_path: Path) -> None:
-    onnx_path = tmp_path / "model.onnx"
-    onnx_path.write_bytes(tiny.onnx_path.read_bytes())
+def test_cached_graph_without_its_weights_is_optimized_again(tiny: TinyBert, onnx_path: Path) -> None:
     BertSession(onnx_path)
     cached = optimized_model_path(onnx_path)
-    for weights in tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"):
+    for weights in onnx_path.parent.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"):
         weights.unlink()
     session = BertSession(onnx_path)
-    assert len(list(tmp_path.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"))) == 1
+    assert len(list(onnx_path.parent.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"))) == 1
     _, pooled = tiny.torch_outputs(padded(ROWS))
     np.testing.assert_allclose(session.run(ROWS, "pooled"), pooled, atol=1e-5)
 
 
-def test_cached_graph_has_fused_bert_attention(tiny: TinyBert, tmp_path: Path) -> None:
+def test_cached_graph_has_fused_bert_attention(tiny: TinyBert, onnx_path: Path) -> None:
     onnx = pytest.importorskip("onnx")
-    onnx_path = tmp_path / "model.onnx"
-    onnx_path.write_bytes(tiny.onnx_path.read_bytes())
     session = BertSession(onnx_path)
     ops = {node.op_type for node in onnx.load(str(optimized_model_path(onnx_path))).graph.node}
     assert {"Attention", "SkipLayerNormalization"} <= ops
