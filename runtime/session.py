@@ -143,7 +143,7 @@ def _write_optimized(onnx_path: Path, cached: Path) -> None:
     for stale in cached.parent.glob(f"{cached.name}.*{WEIGHTS_SUFFIX}"):
         if stale != weights:
             with contextlib.suppress(OSError):
-                stale.unlink()  # a session that still maps it keeps reading it until it closes
+                stale.unlink()  # sessions read their weights at load and hold them in memory
 
 
 def _move_weights_out(graph: Path, weights: Path) -> None:
