@@ -74,9 +74,13 @@ def load(name_or_path: str | Path, lang: str = "en", version: str | None = None,
     """Downloads (or finds in the cache) the model a card names and returns it ready to embed.
 
     A path to an existing folder is loaded as it is. The runtime is imported here, on use, so
-    that the registry itself never depends on it."""
+    that the registry itself never depends on it. A packaged card is looked up in the packaged
+    index (see `registry.index`), so the cards are parsed only when `model.info` is read."""
     runtime = import_module("runtime")
     if isinstance(name_or_path, Path) or Path(str(name_or_path)).is_dir():
         return runtime.load(Path(name_or_path), **options)
-    card = get(str(name_or_path), lang, version)
+    from registry import index
+
+    name = str(name_or_path)
+    card = index.find(name, lang, version) or get(name, lang, version)
     return runtime.load(card, **options)

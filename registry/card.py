@@ -22,7 +22,9 @@ COMPUTED_FIELDS = frozenset({"task", "artifact", "version", "ok"})
 
 
 class _Value(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the validators are built on the first validation, not at import. A load by
+    # name from the registry snapshot only unpickles records and never validates one.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Finding(_Value):
@@ -137,7 +139,7 @@ class Card(_Value):
     # content
     description: str = Field(default="", description="Markdown of the Description section, buttons removed")
     predicted_entities: list[str] = Field(default_factory=list)
-    links: Links = Links()
+    links: Links = Field(default_factory=Links)
     snippets: list[Snippet] = Field(default_factory=list)
     results: Results | None = None
     model_information: ModelInformation | None = None
@@ -186,6 +188,10 @@ class Card(_Value):
     @property
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
+
+    def record(self) -> Card:
+        """The full record: itself (an entry of the packaged index parses its card instead)."""
+        return self
 
     def snippet(self, language: SnippetLanguage) -> Snippet | None:
         return next((s for s in self.snippets if s.language == language), None)

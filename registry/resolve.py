@@ -6,11 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-
-from registry.card import Card
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 EPOCH_MS = re.compile(r"_(\d{10,})$")
+
+
+class Published(Protocol):
+    """What resolution reads: a `Card`, or the packaged index's entry for one."""
+
+    @property
+    def artifact(self) -> str | None: ...
+    @property
+    def date(self) -> dt.date | None: ...
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def spark_versions(self) -> Sequence[str]: ...
+
+
+CardT = TypeVar("CardT", bound=Published)
 
 
 def version_tuple(text: str | None) -> tuple[int, ...]:
@@ -32,7 +47,7 @@ def is_compatible(found: str | None, current: str | None) -> bool:
     )
 
 
-def published_at(card: Card) -> dt.datetime:
+def published_at(card: Published) -> dt.datetime:
     """When the artifact was published: the epoch-ms in its file name, else the card's date."""
     match = EPOCH_MS.search(card.artifact or "")
     if match:
@@ -41,13 +56,13 @@ def published_at(card: Card) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def newest_first(cards: Iterable[Card]) -> list[Card]:
+def newest_first(cards: Iterable[CardT]) -> list[CardT]:
     return sorted(cards, key=published_at, reverse=True)
 
 
 def pick(
-    candidates: Iterable[Card], version: str | None = None, spark_version: str | None = None
-) -> Card | None:
+    candidates: Iterable[CardT], version: str | None = None, spark_version: str | None = None
+) -> CardT | None:
     compatible = [
         card
         for card in candidates

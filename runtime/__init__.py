@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from registry.card import Card
     from runtime.artifacts.model_folder import ModelFolder
+    from runtime.card_facts import CardFacts
     from runtime.models import EmbeddingModel
 
 __all__ = ["load"]
@@ -24,7 +24,7 @@ __all__ = ["load"]
 _FETCH_OPTIONS = ("settings", "url", "progress")
 
 
-def load(card_or_path: Card | ModelFolder | str | os.PathLike[str], **options: Any) -> EmbeddingModel:
+def load(card_or_path: CardFacts | ModelFolder | str | os.PathLike[str], **options: Any) -> EmbeddingModel:
     """A ready model from a card (downloaded or taken from the cache), a model folder on disk
     (Spark NLP or HuggingFace layout) or an already opened ModelFolder.
 

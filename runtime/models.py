@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from registry.card import Card
     from runtime.artifacts.model_folder import ModelFolder
+    from runtime.card_facts import CardFacts
 
 Level = Literal["sentence", "token"]
 SUPPORTED_ANNOTATORS: dict[str, Level] = {"BertSentenceEmbeddings": "sentence", "BertEmbeddings": "token"}
@@ -94,7 +95,7 @@ def _tokenizer_for(folder: ModelFolder, options: ModelOptions) -> SparkNlpTokeni
     )
 
 
-def nlu_column(card: Card | None, level: Level) -> str:
+def nlu_column(card: CardFacts | None, level: Level) -> str:
     """nlu's output column: `en.embed_sentence.small_bert_L6_768` ->
     `en_embed_sentence_small_bert_L6_768_embeddings`."""
     if card is not None and card.nlu_reference:
@@ -109,7 +110,7 @@ class EmbeddingModel:
     """A loaded BERT embedding model: tokenizer with Spark NLP's rules + an onnxruntime session."""
 
     def __init__(
-        self, folder: ModelFolder, card: Card | None = None, options: ModelOptions | None = None
+        self, folder: ModelFolder, card: CardFacts | None = None, options: ModelOptions | None = None
     ) -> None:
         self.options = options or ModelOptions()
         self.folder = folder
@@ -128,8 +129,9 @@ class EmbeddingModel:
 
     @property
     def info(self) -> Card | None:
-        """The card this model was loaded from (None for a bare folder)."""
-        return self._card
+        """The card record this model was loaded from (None for a bare folder). A load by name
+        holds the packaged index's entry; the record is parsed on first read."""
+        return self._card.record() if self._card is not None else None
 
     @property
     def dimension(self) -> int:

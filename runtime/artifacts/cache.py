@@ -20,45 +20,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
-
 if TYPE_CHECKING:
     from filelock import BaseFileLock
 
+    from runtime.artifacts.cache_records import CacheEntry, ChecksumRecord
+
 MARKER = ".cardhub-complete.json"
 _HASH_CHUNK = 1024 * 1024
-
-
-# The records validate on first use, not at import: finding a model in the cache reads none of them.
-_RECORD = ConfigDict(frozen=True, defer_build=True)
-
-
-class FileRecord(BaseModel):
-    model_config = _RECORD
-    size: int
-    sha256: str
-
-
-class CacheEntry(BaseModel):
-    """What the completion marker of one cached model says."""
-
-    model_config = _RECORD
-
-    key: str
-    model: str
-    url: str
-    archive_size: int
-    archive_sha256: str
-    created: float
-    files: dict[str, FileRecord]
-    """Every file of the unpacked folder (relative POSIX path), for `cardhub cache verify`."""
-
-
-class ChecksumRecord(BaseModel):
-    model_config = _RECORD
-    url: str
-    size: int
-    sha256: str
 
 
 def sha256_file(path: Path) -> str:
@@ -67,15 +35,6 @@ def sha256_file(path: Path) -> str:
         while block := f.read(_HASH_CHUNK):
             digest.update(block)
     return digest.hexdigest()
-
-
-def manifest(folder: Path) -> dict[str, FileRecord]:
-    files: dict[str, FileRecord] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MARKER):
-        files[path.relative_to(folder).as_posix()] = FileRecord(
-            size=path.stat().st_size, sha256=sha256_file(path)
-        )
-    return files
 
 
 class ModelCache:
@@ -122,6 +81,8 @@ class ModelCache:
         return final
 
     def entry(self, key: str) -> CacheEntry | None:
+        from runtime.artifacts.cache_records import CacheEntry
+
         try:
             return CacheEntry.model_validate_json((self.root / key / MARKER).read_text())
         except (OSError, ValueError):
@@ -182,6 +143,8 @@ class ModelCache:
         return self.root / ".checksums" / f"{key}.json"
 
     def known_checksum(self, key: str) -> ChecksumRecord | None:
+        from runtime.artifacts.cache_records import ChecksumRecord
+
         try:
             return ChecksumRecord.model_validate_json(self._checksum_path(key).read_text())
         except (OSError, ValueError):

@@ -14,10 +14,10 @@ from runtime.config import Settings
 from runtime.errors import OfflineCacheMiss
 
 if TYPE_CHECKING:
-    from registry.card import Card
+    from runtime.card_facts import CardFacts
 
 
-def _offline_miss(card: Card, artifact: ResolvedArtifact, cache: ModelCache) -> OfflineCacheMiss:
+def _offline_miss(card: CardFacts, artifact: ResolvedArtifact, cache: ModelCache) -> OfflineCacheMiss:
     return OfflineCacheMiss(
         f"model {artifact.model}: offline mode (CARDHUB_OFFLINE / HF_HUB_OFFLINE) and it is not in the "
         f"cache at {cache.folder(artifact.cache_key)}; its URL is {artifact.url}. Fill the cache on a "
@@ -28,7 +28,7 @@ def _offline_miss(card: Card, artifact: ResolvedArtifact, cache: ModelCache) -> 
 
 
 def fetch(
-    card: Card,
+    card: CardFacts,
     *,
     settings: Settings | None = None,
     url: str | None = None,

@@ -7,7 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
-from runtime.artifacts.cache import CacheEntry, ChecksumRecord, ModelCache, manifest
+from runtime.artifacts.cache import ModelCache
+from runtime.artifacts.cache_records import CacheEntry, ChecksumRecord, manifest
 from runtime.artifacts.download import Downloaded, download, fetch_sidecar_sha256, part_path
 from runtime.artifacts.resolve import ResolvedArtifact
 from runtime.artifacts.sparknlp_folder import ONNX_CONTAINERS, extract_onnx, read_vocabulary

@@ -12,7 +12,7 @@ from runtime.config import Settings
 from runtime.errors import ResolveError
 
 if TYPE_CHECKING:
-    from registry.card import Card
+    from runtime.card_facts import CardFacts
 
 _S3_PATH_STYLE_HOSTS = re.compile(r"^s3([.-][a-z0-9-]+)?\.amazonaws\.com$")
 _S3_VIRTUAL_HOST = re.compile(r"^(?P<bucket>.+)\.s3([.-][a-z0-9-]+)?\.amazonaws\.com$")
@@ -33,11 +33,11 @@ class ResolvedArtifact:
     """`<name>_<lang>_<sparknlp>_<spark>_<epoch-ms>` like upstream, or `<name>_<lang>`."""
 
 
-def model_label(card: Card) -> str:
+def model_label(card: CardFacts) -> str:
     return f"{card.name} ({card.language})"
 
 
-def card_url(card: Card) -> str | None:
+def card_url(card: CardFacts) -> str | None:
     """The card's own artifact link: the https download link, else the s3:// URI."""
     if card.links.download is not None:
         return card.links.download.url
@@ -74,14 +74,14 @@ def apply_mirror(url: str, mirror: str) -> str:
     return (Path(mirror).expanduser().resolve() / relative).as_uri()
 
 
-def cache_key(card: Card, url: str) -> str:
+def cache_key(card: CardFacts, url: str) -> str:
     stem = url.rsplit("/", 1)[-1]
     stem = stem[:-4] if stem.endswith(".zip") else stem
     key = stem or f"{card.name}_{card.language}"
     return _SAFE_KEY.sub("_", key).strip("._") or f"{card.name}_{card.language}"
 
 
-def resolve(card: Card, *, settings: Settings, url: str | None = None) -> ResolvedArtifact:
+def resolve(card: CardFacts, *, settings: Settings, url: str | None = None) -> ResolvedArtifact:
     """The artifact URL for `card`: `url` if given, else the card's download link or s3:// URI,
     with s3:// mapped to `settings.s3_endpoint` and `settings.mirror` applied last."""
     model = model_label(card)

@@ -18,7 +18,7 @@ from runtime.artifacts.unpack import unpack_zip
 from runtime.errors import ModelFolderError, UnsupportedArtifactError
 
 if TYPE_CHECKING:
-    from registry.card import Card
+    from runtime.card_facts import CardFacts
 
 ONNX_CONTAINERS = ("bert_sentence_onnx", "bert_onnx")
 TENSORFLOW_CONTAINERS = ("bert_sentence_tensorflow", "bert_tensorflow")
@@ -28,7 +28,7 @@ VOCABULARY_CACHE = ".cardhub/vocabulary.json"
 HF_ONNX_CANDIDATES = ("model.onnx", "onnx/model.onnx")
 
 
-def _label(card: Card | None, path: Path) -> str:
+def _label(card: CardFacts | None, path: Path) -> str:
     return f"model {card.name} ({card.language})" if card else f"model folder {path}"
 
 
@@ -53,7 +53,7 @@ def metadata_params(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_against_card(
-    params: dict[str, Any], annotator_class: str, card: Card, meta_file: Path
+    params: dict[str, Any], annotator_class: str, card: CardFacts, meta_file: Path
 ) -> tuple[str, ...]:
     """Compares the folder's metadata with the card.
 
@@ -202,7 +202,7 @@ def find_model_container(folder: Path, label: str) -> str:
     )
 
 
-def open_sparknlp_folder(folder: Path, card: Card | None) -> ModelFolder:
+def open_sparknlp_folder(folder: Path, card: CardFacts | None) -> ModelFolder:
     label = _label(card, folder)
     record = read_metadata(folder)
     params = metadata_params(record)
@@ -235,7 +235,7 @@ def _hf_case_sensitive(folder: Path) -> bool | None:
     return None if lower is None else not bool(lower)
 
 
-def open_huggingface_folder(folder: Path, card: Card | None) -> ModelFolder:
+def open_huggingface_folder(folder: Path, card: CardFacts | None) -> ModelFolder:
     label = _label(card, folder)
     onnx = next((folder / c for c in HF_ONNX_CANDIDATES if (folder / c).is_file()), None)
     vocab_txt, tokenizer_json = folder / "vocab.txt", folder / "tokenizer.json"
@@ -264,7 +264,7 @@ def open_huggingface_folder(folder: Path, card: Card | None) -> ModelFolder:
     )
 
 
-def open_model_folder(path: Path, card: Card | None = None) -> ModelFolder:
+def open_model_folder(path: Path, card: CardFacts | None = None) -> ModelFolder:
     """Reads a model folder of either layout; see the module docstring."""
     folder = Path(path)
     if not folder.is_dir():
