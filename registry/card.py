@@ -22,8 +22,8 @@ COMPUTED_FIELDS = frozenset({"task", "artifact", "version", "ok"})
 
 
 class _Value(BaseModel):
-    # defer_build: the validators are built on the first validation, not at import. A load by
-    # name from the registry snapshot only unpickles records and never validates one.
+    # defer_build: each record's validator is built when the first card is parsed, not when
+    # this module is imported (a default like `Links()` would build it at import too).
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
