@@ -3,31 +3,41 @@
     python benchmarks/bench_registry.py [--cards 10000] [--workers N] [--repeat 3] [--corpus DIR]
 
 Variants: each real card (the seeds in cards/, plus ../shared/corpus/cards/ when present) copied
-under a new name, date and artifact, so that every variant is a distinct model. Prints cards/s
-(median of the repeats), the time per card, and the peak memory of the parent and its workers.
-With `--corpus DIR`, the variants are written to DIR once and reused by later runs.
+under a new name, date and artifact, so that every variant is a distinct model. With
+`--corpus DIR`, the variants are written to DIR once and reused by later runs.
 
-With N workers the parent parses too, next to N - 1 child processes (see `registry.store`), so
-"workers" CPU below is the children's share only.
+Two paths, each measured in its own process (so that each has its own peak memory):
+
+- `validate`: `registry.store.validate_paths`, what `cardhub validate` (the CI gate) runs: every
+  card parsed and checked, only the findings kept;
+- `registry`: `Registry.from_dir`, every card record alive in the parent.
+
+For each: the median wall time of the repeats, cards/s, CPU per card of the parent and of its
+children (with N workers the parent parses too, next to N - 1 child processes), and peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from registry.store import Registry  # noqa: E402
+from registry.store import Registry, card_paths, validate_paths  # noqa: E402
+
+PATHS = ("validate", "registry")
 
 
 def real_cards() -> list[Path]:
@@ -63,6 +73,83 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+@dataclass(frozen=True)
+class Figures:
+    """One path's measures over the repeats (seconds), sent from the measuring process as JSON."""
+
+    times: list[float]
+    parent_cpu: list[float]
+    child_cpu: list[float]
+    cards: int
+    findings: int
+    parent_rss_mb: float
+    child_rss_mb: float
+
+
+def measure(path: str, folder: str, workers: int | None, repeat: int) -> Figures:
+    """Runs one path `repeat` times in this process."""
+    times, parent_cpu, child_cpu = [], [], []
+    findings = cards = 0
+    for _ in range(repeat):
+        start, parent_start, children_start = time.perf_counter(), time.process_time(), _children_cpu()
+        if path == "validate":
+            validation = validate_paths(card_paths([folder]), workers=workers)
+            cards, findings = validation.cards, len(validation.findings)
+            del validation
+        else:
+            registry = Registry.from_dir(folder, workers=workers)
+            cards, findings = len(registry), len(registry.findings)
+            # Dropped before the next run: workers forked from a parent holding 10,000 cards
+            # pay for copying its page tables.
+            del registry
+        times.append(time.perf_counter() - start)
+        parent_cpu.append(time.process_time() - parent_start)
+        child_cpu.append(_children_cpu() - children_start)
+    return Figures(
+        times=times,
+        parent_cpu=parent_cpu,
+        child_cpu=child_cpu,
+        cards=cards,
+        findings=findings,
+        parent_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        child_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+
+
+def report(path: str, figures: Figures) -> None:
+    median = statistics.median(figures.times)
+    per_card = 1e3 / figures.cards
+    total_cpu = [p + c for p, c in zip(figures.parent_cpu, figures.child_cpu, strict=True)]
+    label = {"validate": "validate (findings only)", "registry": "Registry.from_dir (all records)"}[path]
+    runs = ", ".join(f"{t:.2f}" for t in figures.times)
+    print(f"{label}: median {median:.2f} s over {len(figures.times)} runs ({runs})")
+    per_card_wall = median / figures.cards * 1e3
+    print(f"  throughput: {figures.cards / median:,.0f} cards/s, {per_card_wall:.3f} ms per card")
+    # Wall time depends on what else the machine runs; CPU time per card does much less.
+    print(
+        f"  CPU per card (median): parent {statistics.median(figures.parent_cpu) * per_card:.3f} ms, "
+        f"children {statistics.median(figures.child_cpu) * per_card:.3f} ms, "
+        f"total {statistics.median(total_cpu) * per_card:.3f} ms"
+    )
+    print(f"  findings: {figures.findings}")
+    print(f"  peak RSS: parent {figures.parent_rss_mb:.0f} MB, largest child {figures.child_rss_mb:.0f} MB")
+
+
+def prepare_corpus(parser: argparse.ArgumentParser, args: argparse.Namespace, scratch: str) -> str:
+    folder = str(args.corpus or scratch)
+    existing = sorted(Path(folder).glob("*.md")) if args.corpus and args.corpus.is_dir() else []
+    if len(existing) == args.cards:
+        size = sum(path.stat().st_size for path in existing)
+        print(f"corpus: reusing the {args.cards} cards in {folder}, {size / 1e6:.1f} MB")
+    elif existing:
+        parser.error(f"{folder} holds {len(existing)} cards, not {args.cards}: give an empty folder")
+    else:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        size = write_variants(Path(folder), args.cards)
+        print(f"corpus: {args.cards} cards from {len(real_cards())} real ones, {size / 1e6:.1f} MB")
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -71,49 +158,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: every core")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=None, help="folder to write the variants to, or reuse")
+    parser.add_argument("--path", choices=PATHS, action="append", help="default: both")
+    parser.add_argument("--measure", choices=PATHS, help=argparse.SUPPRESS)  # one path, JSON out
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(asdict(measure(args.measure, str(args.corpus), args.workers, args.repeat))))
+        return
     with tempfile.TemporaryDirectory() as scratch:
-        folder = str(args.corpus or scratch)
-        existing = sorted(Path(folder).glob("*.md")) if args.corpus and args.corpus.is_dir() else []
-        if len(existing) == args.cards:
-            size = sum(path.stat().st_size for path in existing)
-            print(f"corpus: reusing the {args.cards} cards in {folder}, {size / 1e6:.1f} MB")
-        elif existing:
-            parser.error(f"{folder} holds {len(existing)} cards, not {args.cards}: give an empty folder")
-        else:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            size = write_variants(Path(folder), args.cards)
-            print(f"corpus: {args.cards} cards from {len(real_cards())} real ones, {size / 1e6:.1f} MB")
-        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"load average before: {load} on {os.cpu_count()} cores")
-        times, parent_cpu, worker_cpu = [], [], []
-        for _ in range(args.repeat):
-            start, parent_start, workers_start = time.perf_counter(), time.process_time(), _children_cpu()
-            registry = Registry.from_dir(folder, workers=args.workers)
-            times.append(time.perf_counter() - start)
-            parent_cpu.append(time.process_time() - parent_start)
-            worker_cpu.append(_children_cpu() - workers_start)
-            findings = len(registry.findings)
-            # Drop it before the next run: workers forked from a parent holding 10,000 cards
-            # pay for copying its page tables.
-            del registry
-    median = statistics.median(times)
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(
-        f"parse + validate: median {median:.2f} s over {args.repeat} runs "
-        f"({', '.join(f'{t:.2f}' for t in times)})"
-    )
-    print(f"throughput: {args.cards / median:,.0f} cards/s, {median / args.cards * 1e3:.3f} ms per card")
-    # Wall time depends on what else the machine runs; CPU time per card does much less.
-    per_card = 1e3 / args.cards
-    print(
-        f"CPU per card (median): parent {statistics.median(parent_cpu) * per_card:.3f} ms, "
-        f"workers {statistics.median(worker_cpu) * per_card:.3f} ms, total "
-        f"{statistics.median(p + w for p, w in zip(parent_cpu, worker_cpu, strict=True)) * per_card:.3f} ms"
-    )
-    print(f"findings: {findings}")
-    print(f"peak RSS: parent {parent:.0f} MB, largest worker {children:.0f} MB")
+        folder = prepare_corpus(parser, args, scratch)
+        for path in args.path or PATHS:
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"load average before: {load} on {os.cpu_count()} cores")
+            command = [sys.executable, __file__, "--measure", path, "--corpus", folder]
+            command += ["--repeat", str(args.repeat)]
+            command += ["--workers", str(args.workers)] if args.workers else []
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            report(path, Figures(**json.loads(out.strip().splitlines()[-1])))
 
 
 if __name__ == "__main__":

@@ -24,13 +24,18 @@ def default_cards_dir() -> Path:
     return packaged_cards_dir()
 
 
-def open_registry(paths: tuple[str, ...]) -> Registry:
-    from registry.store import Registry
-
+def existing_paths(paths: tuple[str, ...]) -> tuple[str | Path, ...]:
+    """The paths given (default: the cards folder); a usage error names any that do not exist."""
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
-    return Registry.from_paths(paths or (default_cards_dir(),))
+    return paths or (default_cards_dir(),)
+
+
+def open_registry(paths: tuple[str, ...]) -> Registry:
+    from registry.store import Registry
+
+    return Registry.from_paths(existing_paths(paths))
 
 
 def github_annotation(finding: Finding) -> str:
@@ -63,15 +68,18 @@ def github_annotation(finding: Finding) -> str:
 def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     """Validate cards (files or folders; default: ./cards). Exit 1 on errors (and, with
     --strict, on warnings); every problem of every card is reported."""
-    registry = open_registry(paths)
-    findings = registry.findings
+    from registry.store import card_paths, validate_paths
+
+    # Findings only: the CI gate needs no card records, so none is kept or sent between processes.
+    validation = validate_paths(card_paths(existing_paths(paths)))
+    findings = validation.findings
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if output_format == "json":
         click.echo(
             json.dumps(
                 {
-                    "cards": len(registry),
+                    "cards": validation.cards,
                     "errors": errors,
                     "warnings": warnings,
                     "findings": [f.model_dump() for f in findings],
@@ -82,7 +90,7 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     else:
         for finding in findings:
             click.echo(github_annotation(finding) if output_format == "github" else finding.format())
-        summary = f"{len(registry)} cards: {errors} errors, {warnings} warnings"
+        summary = f"{validation.cards} cards: {errors} errors, {warnings} warnings"
         click.echo(summary, err=output_format == "github")
     if errors or (strict and warnings):
         sys.exit(1)

@@ -45,7 +45,9 @@ DEEP_LEARNING_ANNOTATOR = re.compile(
 
 
 FILE_NAME = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|\d{2}-\d{2}-\d{4})-(?P<stem>.+?)(?:--.*)?$")
-PRETRAINED_CALL = re.compile(r"\b([A-Z]\w+)\s*\.\s*pretrained\s*\(\s*['\"]([^'\"]*)['\"]")
+# `\b([A-Z]\w+)...`, with the word boundary checked after the capital: a pattern that starts with
+# a character class lets the regex engine skip to the capitals instead of trying every offset.
+PRETRAINED_CALL = re.compile(r"([A-Z](?<=\b[A-Z])\w+)\s*\.\s*pretrained\s*\(\s*['\"]([^'\"]*)['\"]")
 PRETRAINED_PIPELINE = re.compile(r"\bPretrainedPipeline\s*\(")
 NLU_LOAD = re.compile(r"nlu\s*\.\s*load\s*\(\s*['\"]([^'\"]+)['\"]")
 
@@ -96,7 +98,9 @@ def _spark_versions(raw: RawCard) -> list[str]:
     return [raw.front_matter_raw.get("spark_version", str(value)).strip("'\" ")]
 
 
-def build_card(raw: RawCard, body: Body) -> Card:
+def build_card(raw: RawCard, body: Body, complete: bool = True) -> Card:
+    """The typed card and the findings of reading it. Not `complete`: without what no check or
+    finding reads (see `parse.read_body`)."""
     out = _Collector(raw)
     fm = raw.front_matter
     file_name, file_language = name_from_file_name(raw.path)
@@ -163,9 +167,7 @@ def build_card(raw: RawCard, body: Body) -> Card:
     engine, engine_source = _engine(fm, annotator, edition.version if edition else None)
     flags = {key: _flag(key, fm.get(key), out) for key in ("supported", "deprecated", "recommended")}
     _report_unknown_keys(raw, out)
-
-    known = {k: v for k, v in fm.items() if k in KNOWN_KEYS or k in LEGACY_KEYS}
-    unknown = {k: v for k, v in fm.items() if k not in KNOWN_KEYS and k not in LEGACY_KEYS}
+    known, unknown = _known_and_unknown(fm) if complete else ({}, {})
     return Card(
         path=raw.path,
         name=name,
@@ -189,7 +191,7 @@ def build_card(raw: RawCard, body: Body) -> Card:
         results=body.results,
         model_information=body.model_information,
         references=body.references,
-        nlu_reference=nlu_reference(body.snippets),
+        nlu_reference=nlu_reference(body.snippets) if complete else None,
         sections=body.sections,
         body=raw.body,
         body_line=raw.body_line,
@@ -199,6 +201,11 @@ def build_card(raw: RawCard, body: Body) -> Card:
         findings=out.findings + body.problems,
         **flags,
     )
+
+
+def _known_and_unknown(fm: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    known = {k: v for k, v in fm.items() if k in KNOWN_KEYS or k in LEGACY_KEYS}
+    return known, {k: v for k, v in fm.items() if k not in known}
 
 
 def _infer_language(name: str, body: Body, file_language: str | None) -> tuple[str, str]:

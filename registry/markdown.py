@@ -83,7 +83,11 @@ CLASS_SEPARATOR = re.compile(r"[.\s]+")
 
 def _classes(attribute_list: str) -> list[str]:
     """`.button.button-orange` and `.a .b` both give ['button', 'button-orange'] / ['a', 'b']."""
-    return [c for c in CLASS_SEPARATOR.split(ATTRIBUTE_ASSIGNMENT.sub(" ", attribute_list)) if c]
+    if "=" in attribute_list:
+        return [c for c in CLASS_SEPARATOR.split(ATTRIBUTE_ASSIGNMENT.sub(" ", attribute_list)) if c]
+    # What CLASS_SEPARATOR.split keeps, with string methods: `str.split()` splits at the blanks
+    # `\s` matches (str.isspace), then at the dots.
+    return [c for part in attribute_list.split() for c in part.split(".") if c]
 
 
 def _next_content_line(lines: list[str], start: int) -> int:

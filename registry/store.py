@@ -9,16 +9,17 @@ import os
 import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from registry import resolve
 from registry.card import Card, Finding
 from registry.errors import ModelNotFoundError, RegistryError
-from registry.parse import parse_card
-from registry.validate import check_registry
+from registry.parse import parse_card, validate_card
+from registry.validate import Claim, check_claims, check_registry, with_registry_findings
 
 PARALLEL_THRESHOLD = 400
 """Below this many cards, starting worker processes costs more than it saves."""
@@ -29,11 +30,9 @@ enough that handing one out costs little."""
 QUEUED_PER_CHILD = 3
 """Chunks submitted and not yet collected per child: one it parses and two waiting, so that it
 does not run dry while the parent, which looks only between its own chunks, is busy."""
+T = TypeVar("T")
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-    ChildChunk = Future[list[Card] | None]
-    """A chunk a child parses: its cards come back in a file, or in the result when that failed."""
 
 FILTERS: dict[str, str] = {
     "task": "tasks",
@@ -121,6 +120,16 @@ def _parse_chunk_to_file(paths: Sequence[str], out: str) -> list[Card] | None:
     return None
 
 
+CheckedCard = tuple[list[Finding], Claim | None]
+"""What validation keeps of a card: its findings, and the artifact it claims (for `check_claims`)."""
+
+
+def _validate_chunk(paths: Sequence[str], out: str | None = None) -> list[CheckedCard]:
+    """A chunk's findings, parent or child: a few kB, so a child returns them through the pipe."""
+    with _collector_paused():
+        return [validate_card(path) for path in paths]
+
+
 def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]:
     """Parses cards, on every core when there are many. Order follows `paths`.
 
@@ -128,34 +137,71 @@ def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]
     chunks too: a card the parent parses is never pickled, and pickling a card and unpickling it
     in the parent cost about a quarter of parsing it. Chunks are handed out in order, the children
     kept fed with a few queued chunks, the parent taking the next one whenever they are."""
-    names = [str(p) for p in paths]
+    return _spread([str(p) for p in paths], workers, _parse_chunk, _parse_chunk_to_file, to_file=True)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What `cardhub validate` reports: how many cards, and every finding, in path order."""
+
+    cards: int
+    findings: tuple[Finding, ...]
+
+
+def validate_paths(paths: Sequence[Path], workers: int | None = None) -> Validation:
+    """The findings `Registry.from_paths(paths).findings` holds, without keeping the cards: each
+    process parses and checks its chunks and hands back findings and artifact claims only, so no
+    card is pickled and the parent's heap stays small."""
+    facts = _spread([str(p) for p in paths], workers, _validate_chunk, _validate_chunk, to_file=False)
+    extra = check_claims(claim for _, claim in facts)
+    findings = tuple(
+        finding
+        for index, (found, _) in enumerate(facts)
+        for finding in with_registry_findings(found, extra.get(index))
+    )
+    return Validation(cards=len(facts), findings=findings)
+
+
+def _spread(
+    names: list[str],
+    workers: int | None,
+    here: Callable[[Sequence[str]], list[T]],
+    there: Callable[[Sequence[str], str], list[T] | None],
+    to_file: bool,
+) -> list[T]:
+    """`here(chunk)` for every chunk, in order, on every core when there are many: the parent runs
+    `here` on its chunks, `workers - 1` children run `there(chunk, out)`, which returns the result
+    or, having pickled it to the file `out` (when `to_file`), None."""
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(names) < PARALLEL_THRESHOLD:
-        return _parse_chunk(names)
+        return here(names)
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(names) // (workers * 8)))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
     # Imported here: it costs a cold `registry.load`, which parses five cards, about 20 ms.
     from concurrent.futures import ProcessPoolExecutor
 
-    parsed: list[list[Card]] = [[] for _ in chunks]
+    done: list[list[T]] = [[] for _ in chunks]
     children = workers - 1
     with (
-        tempfile.TemporaryDirectory(prefix="cardhub-chunks-", dir=_memory_folder()) as scratch,
+        tempfile.TemporaryDirectory(prefix="cardhub-chunks-", dir=_memory_folder())
+        if to_file
+        else nullcontext("") as scratch,
         ProcessPoolExecutor(max_workers=children) as pool,
         _collector_paused(),
     ):
-        queued: dict[int, ChildChunk] = {}
+        queued: dict[int, Future[list[T] | None]] = {}
         for index, chunk in enumerate(chunks):
-            _collect(queued, parsed, scratch, wait=False)
+            _collect(queued, done, scratch, wait=False)
             # Near the end the parent keeps the last chunks, about as many as are queued, so
             # that it finishes them while the children finish theirs rather than waiting.
             left = len(chunks) - index
             if len(queued) < children * QUEUED_PER_CHILD and left > len(queued) // children + 1:
-                queued[index] = pool.submit(_parse_chunk_to_file, chunk, _chunk_file(scratch, index))
+                out = _chunk_file(scratch, index) if to_file else ""
+                queued[index] = pool.submit(there, chunk, out)
             else:
-                parsed[index] = [parse_card(path) for path in chunk]
-        _collect(queued, parsed, scratch, wait=True)
-    return [card for part in parsed for card in part]
+                done[index] = here(chunk)
+        _collect(queued, done, scratch, wait=True)
+    return [item for part in done for item in part]
 
 
 def _memory_folder() -> str | None:
@@ -167,8 +213,10 @@ def _chunk_file(scratch: str, index: int) -> str:
     return os.path.join(scratch, f"chunk-{index}.pickle")
 
 
-def _collect(queued: dict[int, ChildChunk], parsed: list[list[Card]], scratch: str, wait: bool) -> None:
-    """Reads the children's finished chunks (all of them with `wait`) into `parsed`."""
+def _collect(
+    queued: dict[int, Future[list[T] | None]], done: list[list[T]], scratch: str, wait: bool
+) -> None:
+    """Reads the children's finished chunks (all of them with `wait`) into `done`."""
     for index, future in list(queued.items()):
         if wait or future.done():
             returned = future.result()  # a child's error is raised here
@@ -177,7 +225,7 @@ def _collect(queued: dict[int, ChildChunk], parsed: list[list[Card]], scratch: s
                 with open(path, "rb") as file:
                     returned = pickle.load(file)
                 os.remove(path)
-            parsed[index] = returned
+            done[index] = returned
             del queued[index]
 
 
@@ -206,7 +254,7 @@ class Registry:
         extra = check_registry(cards)
         if extra:
             cards = [
-                card.model_copy(update={"findings": sorted(card.findings + extra[i], key=lambda f: f.line)})
+                card.model_copy(update={"findings": with_registry_findings(card.findings, extra[i])})
                 if i in extra
                 else card
                 for i, card in enumerate(cards)

@@ -11,6 +11,7 @@ import ast
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from registry.card import Card, Finding, Snippet
 
@@ -416,9 +417,11 @@ SCALA_TOKEN = re.compile(
 # With neither triple quotes nor block comments in the code, the tokens are read left to right
 # without jumps, so one substitution removes every token that is not a bracket (a lone quote
 # stays, and sends the code to the exact scan).
-NON_BRACKET_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|\*/|' + r"'(?:\\.|[^'\\\n])'")
+# The string is written `"[^"\\\n]*(?:\\.[^"\\\n]*)*"` rather than `"(?:\\.|[^"\\\n])*"`: the same
+# strings, read in runs of plain characters instead of one alternation per character (twice
+# as fast).
+NON_BRACKET_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|//[^\n]*|\*/|' + r"'(?:\\.|[^'\\\n])'")
 BRACKET = re.compile(r"[()\[\]{}]")
-EMPTY_PAIR = re.compile(r"\(\)|\[\]|\{\}")
 
 
 def _balanced_fast(code: str) -> bool:
@@ -430,7 +433,8 @@ def _balanced_fast(code: str) -> bool:
         return False
     brackets = "".join(BRACKET.findall(rest))
     while brackets:
-        shorter = EMPTY_PAIR.sub("", brackets)
+        # Removing adjacent pairs reaches the same end in any order: one kind after the other.
+        shorter = brackets.replace("()", "").replace("[]", "").replace("{}", "")
         if len(shorter) == len(brackets):
             return False
         brackets = shorter
@@ -442,8 +446,11 @@ def scala_balance(code: str) -> tuple[int, str] | None:
 
     A regular expression finds the tokens that matter (strings, comments, char literals,
     brackets); a lone quote is a string that does not close on its line."""
-    if _balanced_fast(code):
-        return None
+    return None if _balanced_fast(code) else _scan_balance(code)
+
+
+def _scan_balance(code: str) -> tuple[int, str] | None:
+    """`scala_balance` token by token, without the quick check."""
     stack: list[tuple[str, int]] = []
     position = 0
     line = counted = 0  # line of `counted`, so that newlines are counted once
@@ -515,37 +522,70 @@ CARD_CHECKS: tuple[Callable[[Card], list[Finding]], ...] = (
 )
 
 
-def check_card(card: Card) -> Card:
-    """The card with the findings of every per-card check added, sorted by line."""
+def card_findings(card: Card) -> list[Finding]:
+    """The card's findings and those of every per-card check, sorted by line."""
     found = list(card.findings)
     for check in CARD_CHECKS:
         found.extend(check(card))
     found.sort(key=lambda f: (f.line, f.severity != "error", f.field))
-    return card.model_copy(update={"findings": found})
+    return found
+
+
+def check_card(card: Card) -> Card:
+    """The card with the findings of every per-card check added, sorted by line."""
+    return card.model_copy(update={"findings": card_findings(card)})
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the cross-card check needs of one card: the artifact its download link claims."""
+
+    artifact: str
+    path: str
+    line: int
+    """Line of the download link."""
+
+
+def artifact_claim(card: Card) -> Claim | None:
+    if card.artifact and card.links.download:
+        return Claim(card.artifact, card.path, card.links.download.line)
+    return None
 
 
 def check_registry(cards: Iterable[Card]) -> dict[int, list[Finding]]:
     """Checks that need every card: two cards claiming the same artifact. Returns new findings by
     the card's index in `cards`."""
-    claims: dict[str, list[tuple[int, Card, int]]] = defaultdict(list)
-    for index, card in enumerate(cards):
-        if card.artifact and card.links.download:
-            claims[card.artifact].append((index, card, card.links.download.line))
+    return check_claims(artifact_claim(card) for card in cards)
+
+
+def check_claims(claims: Iterable[Claim | None]) -> dict[int, list[Finding]]:
+    """`check_registry` from each card's claim (None: the card claims no artifact), so that a
+    run that keeps no cards can check them too."""
+    by_artifact: dict[str, list[tuple[int, Claim]]] = defaultdict(list)
+    for index, claim in enumerate(claims):
+        if claim is not None:
+            by_artifact[claim.artifact].append((index, claim))
     found: dict[int, list[Finding]] = defaultdict(list)
-    for artifact, claimants in claims.items():
+    for artifact, claimants in by_artifact.items():
         if len(claimants) < 2:
             continue
-        for index, card, line in claimants:
-            others = ", ".join(f"{c.path}:{other_line}" for i, c, other_line in claimants if i != index)
+        for index, claim in claimants:
+            others = ", ".join(f"{c.path}:{c.line}" for i, c in claimants if i != index)
             found[index].append(
-                _finding(
-                    card,
-                    line,
-                    "error",
-                    "links.download",
-                    f"artifact {artifact}.zip is also claimed by {others}",
-                    "keep one card per artifact (delete the copy, or link this card to its own artifact)",
-                    "duplicate-artifact",
+                Finding(
+                    path=claim.path,
+                    line=claim.line,
+                    severity="error",
+                    field="links.download",
+                    message=f"artifact {artifact}.zip is also claimed by {others}",
+                    hint="keep one card per artifact "
+                    "(delete the copy, or link this card to its own artifact)",
+                    rule="duplicate-artifact",
                 )
             )
     return found
+
+
+def with_registry_findings(findings: list[Finding], extra: list[Finding] | None) -> list[Finding]:
+    """A card's findings with what `check_claims` found about it, in line order."""
+    return sorted(findings + extra, key=lambda f: f.line) if extra else findings

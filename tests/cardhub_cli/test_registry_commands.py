@@ -54,6 +54,22 @@ def test_validate_json_lists_every_finding() -> None:
     assert {f["rule"] for f in data["findings"]} >= {"readable", "scala-balance", "python-syntax"}
 
 
+def test_validate_many_cards_reports_what_the_registry_holds(tmp_path: Path) -> None:
+    """Enough cards to run on every core: the findings-only run reports what the registry holds."""
+    from registry.store import PARALLEL_THRESHOLD, Registry
+
+    sources = sorted(CARDS.glob("*.md"))
+    count = PARALLEL_THRESHOLD + 50
+    for index in range(count):
+        (tmp_path / f"card_{index:03d}.md").write_bytes(sources[index % len(sources)].read_bytes())
+    result = cardhub("validate", "--format", "json", str(tmp_path))
+    data = json.loads(result.stdout)
+    reference = Registry.from_dir(tmp_path, workers=1).findings
+    assert data["cards"] == count and result.returncode == 1
+    assert data["findings"] == [json.loads(f.model_dump_json()) for f in reference]
+    assert data["errors"] == sum(f.severity == "error" for f in reference)
+
+
 def test_validate_missing_path_is_a_usage_error() -> None:
     result = cardhub("validate", "no/such/folder")
     assert result.returncode == 2 and "no such file or folder" in result.stderr

@@ -151,6 +151,8 @@ def test_scanner_matches_markdown_it_on_generated_text(lines: list[str]) -> None
         (".button.button-orange", ["button", "button-orange"]),
         ('target="_blank"', []),
         (".a .b", ["a", "b"]),
+        (".a\u00a0\t.b..c", ["a", "b", "c"]),
+        ('.a key="x y" .b', ["a", "b"]),
     ],
 )
 def test_attribute_list_classes(attributes: str, classes: list[str]) -> None:

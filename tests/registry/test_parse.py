@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.card import Card
-from registry.parse import name_from_file_name, parse_card
+from registry.parse import (
+    FRONT_MATTER_KEY,
+    RawCard,
+    name_from_file_name,
+    parse_card,
+    split_front_matter,
+    validate_card,
+)
 from tests.helpers import CARD_FIXTURES, CARDS, SHARED
 
 SEED_000 = CARDS / "2020-08-25-sent_small_bert_L6_768_en.md"
@@ -287,10 +294,56 @@ def test_mutated_real_cards_give_only_findings(tmp_path_factory: pytest.TempPath
         assert finding.path == str(path) and finding.message and finding.rule
         assert 0 <= finding.line <= data.count(b"\n") + 1
     card.model_dump_json()
+    # The findings-only reading (what `cardhub validate` runs) skips what no check reads.
+    findings, claim = validate_card(path)
+    assert findings == card.findings
+    assert (claim.artifact if claim else None) == (card.artifact if card.links.download else None)
 
 
 # Cards that used to crash the parser (found by the mutation test above) now parse into a record
 # with findings. Expected lines are counted by hand from the texts.
+
+
+@pytest.mark.parametrize(
+    "path", sorted(CARDS.glob("*.md")) + sorted((CARD_FIXTURES / "broken").glob("*.md")), ids=lambda p: p.name
+)
+def test_validate_card_finds_what_parse_card_finds(path: Path) -> None:
+    card = parse_card(path)
+    findings, claim = validate_card(path)
+    assert findings == card.findings
+    if card.artifact and card.links.download:
+        assert claim is not None
+        download_line = card.links.download.line
+        assert (claim.artifact, claim.path, claim.line) == (card.artifact, str(path), download_line)
+    else:
+        assert claim is None
+
+
+def test_front_matter_key_lines_are_what_the_key_pattern_finds() -> None:
+    front = [
+        "name: x",
+        "title : spaced key",
+        "# comment: no key",
+        "url: https://a/b:c",
+        "tags: [a, b]",
+        "article_header:",
+        "  type: cover",
+        "name: second name is not the first line",
+        "\u00a0odd: blank first",
+        "weird key with spaces: v",
+    ]
+    raw = RawCard(path="2020-01-01-x_en.md", text="---\n" + "\n".join(front) + "\n---\nbody\n")
+    split_front_matter(raw)
+    expected_lines: dict[str, int] = {}
+    expected_raw: dict[str, str] = {}
+    for number, text in enumerate(front, 2):
+        match = FRONT_MATTER_KEY.match(text)
+        if match:
+            expected_lines.setdefault(match.group(1).strip(), number)
+            expected_raw.setdefault(match.group(1).strip(), text[match.end() :].strip())
+    assert raw.key_lines == expected_lines and raw.front_matter_raw == expected_raw
+    assert raw.key_lines["url"] == 5 and raw.front_matter_raw["url"] == "https://a/b:c"
+    assert raw.key_lines["name"] == 2 and "type" not in raw.key_lines
 
 
 def test_a_body_without_headings_has_no_sections() -> None:

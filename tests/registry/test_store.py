@@ -13,7 +13,14 @@ import pytest
 import registry
 from registry.errors import ModelNotFoundError, RegistryError
 from registry.parse import parse_card
-from registry.store import Registry, _memory_folder, _parse_chunk_to_file, card_paths
+from registry.store import (
+    PARALLEL_THRESHOLD,
+    Registry,
+    _memory_folder,
+    _parse_chunk_to_file,
+    card_paths,
+    validate_paths,
+)
 from tests.helpers import CARD_FIXTURES, CARDS, ROOT, SHARED
 
 VERSIONS = CARD_FIXTURES / "versions"
@@ -126,6 +133,52 @@ def test_a_child_returns_its_chunk_when_the_file_cannot_be_written(tmp_path: Pat
     assert not out.exists()
     written = tmp_path / "chunk.pickle"
     assert _parse_chunk_to_file(paths, str(written)) is None and written.stat().st_size > 0
+
+
+# `validate_paths` (what `cardhub validate` runs) keeps no cards; the reference is the registry,
+# which keeps them: same findings, byte for byte, in the same order.
+
+
+def assert_same_findings_as_registry(paths: list[Path], workers: int | None = None) -> None:
+    validation = validate_paths(paths, workers=workers)
+    reference = Registry.from_paths(paths, workers=1)
+    assert validation.cards == len(reference)
+    assert [f.model_dump_json() for f in validation.findings] == [
+        f.model_dump_json() for f in reference.findings
+    ]
+
+
+def test_validate_paths_finds_what_the_registry_finds_in_the_seeds_and_fixtures() -> None:
+    paths = card_paths([CARDS, CARD_FIXTURES / "broken", CARD_FIXTURES / "defects"])
+    validation = validate_paths(paths)
+    assert validation.cards == len(paths) and {f.rule for f in validation.findings} >= {
+        "readable",
+        "duplicate-artifact",
+        "scala-balance",
+    }
+    assert_same_findings_as_registry(paths)
+
+
+@pytest.mark.skipif(not (SHARED / "corpus" / "cards").is_dir(), reason="../shared/corpus/cards is absent")
+def test_validate_paths_finds_what_the_registry_finds_in_the_corpus() -> None:
+    assert_same_findings_as_registry(card_paths([SHARED / "corpus" / "cards"]))
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_validate_paths_in_parallel_finds_what_the_registry_finds(tmp_path: Path, workers: int) -> None:
+    """Enough cards to go parallel, and every fifth one a copy of another (same artifact), so
+    that the cross-card check sees claims from different processes."""
+    sources = sorted(CARDS.glob("*.md")) + sorted((CARD_FIXTURES / "broken").glob("*.md"))
+    count = PARALLEL_THRESHOLD + 60
+    for index in range(count):
+        source = sources[index % len(sources)].read_bytes()
+        renamed = source if index % 5 == 4 else source.replace(b"name: ", f"name: v{index}_".encode(), 1)
+        renamed = renamed if index % 5 == 4 else renamed.replace(b".zip", f"_{index}.zip".encode())
+        (tmp_path / f"card_{index:03d}.md").write_bytes(renamed)
+    paths = card_paths([tmp_path])
+    validation = validate_paths(paths, workers=workers)
+    assert sum(f.rule == "duplicate-artifact" for f in validation.findings) > 40
+    assert_same_findings_as_registry(paths, workers=workers)
 
 
 def test_default_registry_works_from_any_directory(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registry.card import Card
 from registry.parse import parse_card
 from registry.store import Registry
-from registry.validate import scala_balance
+from registry.validate import Claim, _balanced_fast, _scan_balance, check_claims, scala_balance
 from tests.helpers import CARD_FIXTURES, CARDS
 
 # Written by hand from reading the seed cards and NOTES §1 (file, line, severity, field, rule).
@@ -148,6 +150,30 @@ def test_scala_balance(code: str, problem: tuple[int, str] | None) -> None:
         assert found is None
     else:
         assert found is not None and found[0] == problem[0] and problem[1] in found[1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='ab"\'\\/*()[]{}\n ', max_size=40))
+def test_quick_balance_check_never_hides_what_the_token_scan_finds(code: str) -> None:
+    """The quick check may only answer "balanced" where the exact scan finds nothing."""
+    if _balanced_fast(code):
+        assert _scan_balance(code) is None, code
+
+
+def test_claims_of_the_same_artifact_name_each_other() -> None:
+    claims = [
+        Claim("a_en_1.0_3.0_1000000000000", "one.md", 20),
+        None,
+        Claim("b_en_1.0_3.0_1000000000000", "two.md", 21),
+        Claim("a_en_1.0_3.0_1000000000000", "three.md", 22),
+        Claim("a_en_1.0_3.0_1000000000000", "four.md", 23),
+    ]
+    found = check_claims(claims)
+    assert sorted(found) == [0, 3, 4]
+    (first,) = found[0]
+    assert (first.path, first.line, first.rule) == ("one.md", 20, "duplicate-artifact")
+    assert "also claimed by three.md:22, four.md:23" in first.message
+    assert "one.md:20, four.md:23" in found[3][0].message
 
 
 def test_python_snippet_error_line_is_in_the_card() -> None:

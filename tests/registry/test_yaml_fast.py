@@ -249,3 +249,33 @@ def test_deeply_nested_front_matter_is_a_finding_not_a_crash(tmp_path: Path, fro
     card = parse_card(path)
     assert [(f.rule, f.severity, f.line) for f in card.findings] == [("readable", "error", 2)]
     assert "nests too deeply" in card.findings[0].message
+
+
+# The string-method readers against the patterns they stand for (LINE, PLAIN).
+PIECES = st.sampled_from(
+    ["a", "Z", "_", "0", "9", ":", " ", "#", "\t", "(", "-", "é", "[", '"', "'", "key", "x1"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_is_plain_reads_what_the_plain_pattern_matches(text: str) -> None:
+    if text:
+        assert yaml_fast._is_plain(text) == bool(yaml_fast.PLAIN.fullmatch(text)), repr(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_key_line_reads_what_the_line_pattern_matches(line: str) -> None:
+    match = yaml_fast.LINE.fullmatch(line.rstrip(" "))
+    try:
+        key, indent, value = yaml_fast._key_line(line)
+    except yaml_fast._Fallback:
+        assert match is None, repr(line)
+        return
+    assert match is not None, repr(line)
+    assert (key, indent, value) == (
+        match.group("key"),
+        len(match.group("indent")),
+        (match.group("value") or "").strip(" "),
+    )
