@@ -61,6 +61,12 @@ class ModelOptions:
     threads: int | None = None
     """Intra-op threads; None = one per physical core."""
     batch_size: int = 32
+    """Most texts per onnxruntime run."""
+    batch_tokens: int | None = 512
+    """Most padded tokens per run (None: no limit). Long texts then run two or three at a time:
+    their attention scores (heads x length x length per text) stay in cache, and a few short
+    texts are not padded to the length of a long one. Measured on MiniLM, 2 threads, batch 32:
+    long texts 18 -> 29 per s, a mix of short and long 36 -> 86, short texts unchanged."""
     window: int = 2048
     """Texts tokenized and length-sorted together; bounds memory when streaming."""
     max_sentence_length: int | None = None
@@ -165,7 +171,9 @@ class EmbeddingModel:
         self._require_output("pooled", "embed_tokens")
         for window in in_windows(texts, self.options.window):
             ids = self.tokenizer.encode_batch(window)
-            rows = run_in_input_order(ids, [len(r) for r in ids], size, self._pooled_batch)
+            rows = run_in_input_order(
+                ids, [len(r) for r in ids], size, self._pooled_batch, self.options.batch_tokens
+            )
             yield np.stack(rows)
 
     def _pooled_batch(self, rows: list[np.ndarray]) -> list[np.ndarray]:
@@ -190,7 +198,9 @@ class EmbeddingModel:
             tokens = [spark_default_tokenize(t) for t in window]
             alignments = self.tokenizer.encode_tokens_batch([[t.text for t in ts] for ts in tokens])
             lengths = [len(a.ids) for a in alignments]
-            vectors = run_in_input_order(alignments, lengths, size, self._token_batch)
+            vectors = run_in_input_order(
+                alignments, lengths, size, self._token_batch, self.options.batch_tokens
+            )
             for text_tokens, alignment, text_vectors in zip(tokens, alignments, vectors, strict=True):
                 kept = [tok for tok, row in zip(text_tokens, alignment.rows, strict=True) if row >= 0]
                 yield kept, text_vectors

@@ -337,17 +337,31 @@ def in_windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield window
 
 
-def sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (longest first), so padding is small."""
+def sorted_batches(lengths: Sequence[int], batch_size: int, max_tokens: int | None = None) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so padding is small. With
+    `max_tokens`, a batch also holds at most that many padded tokens (never fewer than one text)."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        size = batch_size
+        if max_tokens:
+            size = max(1, min(batch_size, max_tokens // max(1, lengths[order[start]])))
+        batches.append(order[start : start + size])
+        start += size
+    return batches
 
 
 def run_in_input_order(
-    items: Sequence[T], lengths: Sequence[int], batch_size: int, run_batch: Callable[[list[T]], list[R]]
+    items: Sequence[T],
+    lengths: Sequence[int],
+    batch_size: int,
+    run_batch: Callable[[list[T]], list[R]],
+    max_tokens: int | None = None,
 ) -> list[R]:
-    """Runs `run_batch` on length-sorted batches and returns the results in input order."""
+    """Runs `run_batch` on length-sorted batches (see `sorted_batches`) and returns the results in
+    input order."""
     results: dict[int, R] = {}
-    for batch in sorted_batches(lengths, batch_size):
+    for batch in sorted_batches(lengths, batch_size, max_tokens):
         results.update(zip(batch, run_batch([items[i] for i in batch]), strict=True))
     return [results[i] for i in range(len(items))]

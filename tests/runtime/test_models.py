@@ -68,8 +68,10 @@ def test_embed_matches_pytorch_in_input_order(tiny: TinyBert) -> None:
 def test_batch_size_does_not_change_vectors(tiny: TinyBert) -> None:
     texts = corpus()[:50]
     one = runtime.load(tiny.folder, batch_size=1).embed(texts)
-    many = runtime.load(tiny.folder, batch_size=32).embed(texts)
+    many = runtime.load(tiny.folder, batch_size=32, batch_tokens=None).embed(texts)
+    few_tokens = runtime.load(tiny.folder, batch_size=32, batch_tokens=40).embed(texts)
     np.testing.assert_allclose(one, many, atol=1e-5)
+    np.testing.assert_allclose(one, few_tokens, atol=1e-5)
 
 
 def test_streaming_holds_one_window(tiny: TinyBert) -> None:

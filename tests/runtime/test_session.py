@@ -4,6 +4,7 @@ the optimized-graph cache, length-sorted batching in input order, bounded window
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,6 +169,18 @@ def test_missing_output_names_the_file_and_what_it_has(tmp_path: Path) -> None:
 
 def test_sorted_batches_group_similar_lengths() -> None:
     assert sorted_batches([3, 9, 1, 7, 5], 2) == [[1, 3], [4, 0], [2]]
+
+
+def test_sorted_batches_hold_at_most_max_tokens_padded_tokens() -> None:
+    # 300 alone (over the budget, but a text always runs); 250 pads one more text to 500 tokens.
+    assert sorted_batches([300, 250, 10, 10, 10, 10], 4, max_tokens=512) == [[0], [1, 2], [3, 4, 5]]
+    rng = random.Random(7)
+    lengths = [rng.randint(1, 256) for _ in range(500)]
+    batches = sorted_batches(lengths, 32, max_tokens=700)
+    assert sorted(i for batch in batches for i in batch) == list(range(500))
+    for batch in batches:
+        longest = max(lengths[i] for i in batch)
+        assert len(batch) <= 32 and (len(batch) == 1 or len(batch) * longest <= 700)
 
 
 def test_results_come_back_in_input_order() -> None:
