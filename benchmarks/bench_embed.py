@@ -11,9 +11,10 @@ fastembed pins huggingface_hub < 2, so run this from a separate environment, e.g
     python -m venv --system-site-packages /work/venvs/bench
     /work/venvs/bench/bin/pip install fastembed sentence-transformers torch==2.13.0
     /work/venvs/bench/bin/python benchmarks/bench_embed.py
-Prints sentences/s (median of repeats) at batch 1, 8, 32, 128 for short (8-20 words), long
-(100-200 words) and mixed texts, the ratios, peak RSS growth while streaming, cold start, and
-the achieved GFLOP/s next to the measured sgemm rate and the physical peak (cores x FMA width x clock).
+Prints sentences/s (median of rounds, each running every tool once) at batch 1, 8, 32, 128 for
+short (8-20 words), long (100-200 words) and mixed texts, the ratios, peak RSS growth while
+streaming, cold start, and the achieved GFLOP/s next to the measured sgemm rate and the physical
+peak (cores x FMA width x clock).
 """
 
 from __future__ import annotations
@@ -71,15 +72,21 @@ def prepare(cache: Path) -> tuple[Path, Path, Path]:
     return sparknlp, fast, source
 
 
-def time_run(run: Callable[[list[str], int], Any], texts: list[str], batch: int, repeats: int) -> float:
-    """Median sentences/s over `repeats` runs (one warm-up first)."""
-    run(texts[: max(batch, 8)], batch)
-    rates = []
+def time_runs(
+    runners: dict[str, Callable[[list[str], int], Any]], texts: list[str], batch: int, repeats: int
+) -> dict[str, float]:
+    """Median sentences/s of each runner over `repeats` rounds (one warm-up first). Each round
+    runs every tool once, so that the machine's drift (±30% within minutes here) falls on all
+    of them alike instead of on whichever ran during a slow spell."""
+    for run in runners.values():
+        run(texts[: max(batch, 8)], batch)
+    rates: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(repeats):
-        start = time.perf_counter()
-        run(texts, batch)
-        rates.append(len(texts) / (time.perf_counter() - start))
-    return statistics.median(rates)
+        for name, run in runners.items():
+            start = time.perf_counter()
+            run(texts, batch)
+            rates[name].append(len(texts) / (time.perf_counter() - start))
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 def load_ours(folder: Path, threads: int) -> Callable[[list[str], int], Any]:
@@ -198,6 +205,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer texts and repeats")
     parser.add_argument("--rss-sentences", type=int, default=100_000)
     parser.add_argument("--batches", default="1,8,32,128")
+    parser.add_argument("--repeats", type=int, default=None, help="rounds per cell (default 3, --quick 1)")
     args = parser.parse_args()
     sparknlp, fast, source = prepare(CACHE)
     scale = 1 if args.quick else 2
@@ -207,7 +215,7 @@ def main() -> None:
     }
     corpora["mixed"] = corpora["short"] + corpora["long"]
     random.Random(13).shuffle(corpora["mixed"])  # 4 short : 1 long, unsorted as users send them
-    repeats = 1 if args.quick else 3
+    repeats = args.repeats or (1 if args.quick else 3)
     runners: dict[str, Callable[[list[str], int], Any]] = {"cardhub": load_ours(sparknlp, args.threads)}
     for name, loader, folder in (
         ("fastembed", load_fastembed, fast),
@@ -219,7 +227,7 @@ def main() -> None:
     rows = []
     for kind, texts in corpora.items():
         for batch in [int(b) for b in args.batches.split(",")]:
-            rates = {name: time_run(run, texts, batch, repeats) for name, run in runners.items()}
+            rates = time_runs(runners, texts, batch, repeats)
             rows.append((kind, batch, rates))
             print(
                 f"  {kind} batch {batch}: " + ", ".join(f"{k} {v:.1f}/s" for k, v in rates.items()),
