@@ -34,7 +34,6 @@ MAX_FRONT_MATTER_DEPTH = 100
 refused before it is loaded."""
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FRONT_MATTER_KEY = re.compile(r"^([^\s#:][^:]*):")
 LINK = re.compile(r"\[(?P<label>[^\]\n]*)\]\((?P<url>[^)\s]*)\)")
 URL = re.compile(r"(?:https?|s3)://[^\s)\]>\"'`|]+")
 NLU_LOAD = re.compile(r"nlu\s*\.\s*load\s*\(\s*['\"]([^'\"]+)['\"]")
@@ -204,7 +203,7 @@ def split_front_matter(raw: RawCard) -> None:
         )
     raw.front_matter = {str(k): v for k, v in loaded.items()}
     for offset, text in enumerate(front_text.split("\n")):
-        # FRONT_MATTER_KEY.match(text), with string methods: a top-level line up to its first ':'.
+        # A top-level key line (`^([^\s#:][^:]*):`), read with string methods: up to the first ':'.
         head, colon, rest = text.partition(":")
         if colon and head and not head[0].isspace() and head[0] != "#":
             key = head.strip()

@@ -177,7 +177,7 @@ def _spread(
         return here(names)
     size = max(MIN_CHUNK, min(MAX_CHUNK, len(names) // (workers * 8)))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    # Imported here: it costs a cold `registry.load`, which parses five cards, about 20 ms.
+    # Imported here: it costs the default registry, which parses five cards, about 20 ms.
     from concurrent.futures import ProcessPoolExecutor
 
     done: list[list[T]] = [[] for _ in chunks]

@@ -28,11 +28,6 @@ STR, BOOL, NULL, INT, FLOAT, TIMESTAMP = (
 SIMPLE_TEXT = re.compile(
     "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 )
-# LINE and PLAIN say what `_key_line` and `_is_plain` read, with string methods, several times
-# faster; the tests hold the two to these patterns.
-LINE = re.compile(r"(?P<indent> *)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?: +(?P<value>.*))?")
-# A block plain scalar on one line: no indicator first, no ': ' or ' #' inside, no ':' last.
-PLAIN = re.compile(r"[A-Za-z0-9_(](?:(?!: | #)[^\t])*(?<!:)")
 DOUBLE_QUOTED = re.compile(r'"(?P<text>[^"\\]*)"')
 SINGLE_QUOTED = re.compile(r"'(?P<text>[^']*)'")
 # A flow sequence of items that hold no flow indicator, colon or comment sign: plain, or quoted
