@@ -8,6 +8,7 @@ finding, a rendered warning or a conformance failure can point at the source.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -18,7 +19,12 @@ Engine = Literal["onnx", "tensorflow", "openvino", "llamacpp", "pytorch", "other
 EngineSource = Literal["front_matter", "tags", "edition", "none"]
 
 
-COMPUTED_FIELDS = frozenset({"task", "artifact", "version", "ok"})
+COMPUTED_FIELDS = frozenset({"task", "artifact", "version", "ok", "licensed"})
+# Folders of the model bucket that only licensed customers can read (public ones: `public/...`).
+PRIVATE_FOLDERS = frozenset({"clinical", "finance", "legal"})
+_HIDDEN_DOWNLOAD = re.compile(
+    r"\[Download\]\([^)\s]*\)\s*(?:\{:[^}\n]*\}\s*)*\{:[^}\n]*\bhidden\b[^}\n]*\}", re.IGNORECASE
+)
 
 
 class _Value(BaseModel):
@@ -189,6 +195,32 @@ class Card(_Value):
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def licensed(self) -> bool:
+        """The model needs a license to download and run (see `license_reasons`)."""
+        return bool(self.license_reasons)
+
+    @property
+    def license_reasons(self) -> list[str]:
+        """Why the card's model needs a license: the tag `licensed`, an artifact in a private
+        folder of the bucket (`clinical/models/...`), a Download link marked hidden, or
+        `License: Licensed` in the Model Information table."""
+        reasons = []
+        if any(tag.strip().lower() == "licensed" for tag in self.tags):
+            reasons.append("the card is tagged 'licensed'")
+        for link in (self.links.download, self.links.s3):
+            folder = _bucket_folder(link.url) if link else None
+            if folder in PRIVATE_FOLDERS:
+                reasons.append(f"its artifact lies in the private folder '{folder}/' of the model bucket")
+                break
+        if "hidden" in self.body and _HIDDEN_DOWNLOAD.search(self.body):
+            reasons.append("its Download link is marked hidden")
+        info = self.model_information
+        if info is not None and (info.license or "").strip().lower() == "licensed":
+            reasons.append("its Model Information says License: Licensed")
+        return reasons
+
     def record(self) -> Card:
         """The full record: itself (an entry of the packaged index parses its card instead)."""
         return self
@@ -203,3 +235,13 @@ class Card(_Value):
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
+
+
+def _bucket_folder(url: str) -> str | None:
+    """`clinical` for `s3://auxdata.johnsnowlabs.com/clinical/models/x.zip` or
+    `https://s3.amazonaws.com/auxdata.johnsnowlabs.com/clinical/models/x.zip`."""
+    parts = [p for p in url.split("?", 1)[0].split("/") if p]
+    for index, part in enumerate(parts[:-1]):
+        if part.startswith("auxdata.") and index + 1 < len(parts) - 1:
+            return parts[index + 1].lower()
+    return None

@@ -66,6 +66,11 @@ class IndexEntry:
     nlu_reference: str | None
     links: IndexedLinks
     model_information: IndexedModelInformation | None
+    license_reasons: tuple[str, ...] = ()
+
+    @property
+    def licensed(self) -> bool:
+        return bool(self.license_reasons)
 
     def record(self) -> Card:
         """The full record of this card, from the default registry (parsed on first use)."""
@@ -94,6 +99,7 @@ def entry_of(card: Card) -> dict[str, Any]:
         "annotator": card.annotator,
         "nlu_reference": card.nlu_reference,
         "links": links,
+        "license_reasons": card.license_reasons,
         "model_information": (
             {
                 "case_sensitive": info.case_sensitive,
@@ -124,6 +130,7 @@ def _entry(data: dict[str, Any], path: Path) -> IndexEntry:
         nlu_reference=data["nlu_reference"],
         links=IndexedLinks(download=_link(data["links"]["download"]), s3=_link(data["links"]["s3"])),
         model_information=IndexedModelInformation(**info) if info else None,
+        license_reasons=tuple(data.get("license_reasons", ())),
     )
 
 

@@ -356,9 +356,11 @@ def _read_section(
             if url not in body.references:
                 body.references.append(url)
     elif title in ENTITY_SECTIONS:
-        for line in lines[start:end]:
-            if line.strip():
-                body.predicted_entities.extend(values.entities(line))
+        for index in range(start, end):  # the {:.btn-box} row of links often follows: not entities
+            if "btn-box" in prepared.classes_by_line.get(index, ()):
+                break
+            if lines[index].strip():
+                body.predicted_entities.extend(values.entities(lines[index]))
     elif title in RESULTS_SECTIONS and body.results is None:
         content = [(i, lines[i]) for i in range(start, end) if lines[i].strip()]
         if content:

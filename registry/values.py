@@ -75,9 +75,13 @@ def entities(line: str) -> list[str]:
     if quoted:
         return [q.strip() for q in quoted if q.strip()]
     text = line.strip().lstrip("-*").strip()
-    if not text or text.startswith(("#", "|", "<")) or len(text) > 200:
+    if not text or text.startswith(("#", "|", "<", "[")) or len(text) > 200 or "](" in text:
         return []
-    return [part.strip() for part in text.split(",") if part.strip()]
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    # Prose ("This model does not predict entities; it ...") is not a list of labels.
+    if any(len(part.split()) > 4 or part.endswith((".", ":", ";")) for part in parts):
+        return []
+    return parts
 
 
 def model_information(

@@ -44,7 +44,21 @@ def load(card_or_path: CardFacts | ModelFolder | str | os.PathLike[str], **optio
     from runtime.artifacts import fetch
 
     card = card_or_path
+    _refuse_licensed(card)
     # Refuse before downloading hundreds of MB that we could not run.
     check_supported(model_options.annotator or card.annotator, card.name)
     folder = open_model_folder(fetch(card, **fetch_options), card)
     return EmbeddingModel(folder, card, model_options)
+
+
+def _refuse_licensed(card: CardFacts) -> None:
+    """A licensed model's artifact is not public: say so now, not after the download's retries."""
+    reasons = list(getattr(card, "license_reasons", ()) or ())
+    if reasons:
+        from runtime.errors import LicenseRequiredError
+
+        raise LicenseRequiredError(
+            f"{card.path}: {card.name} ({card.language}) needs a license: {'; '.join(reasons)}. "
+            "cardhub cannot download it from the public bucket (fix: download it with your license "
+            "and load the unzipped folder: registry.load('/path/to/model_folder'))"
+        )

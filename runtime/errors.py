@@ -44,5 +44,44 @@ class UnsupportedArtifactError(ModelFolderError):
     """A recognized artifact the runtime cannot run yet (e.g. a TensorFlow SavedModel)."""
 
 
+class TensorflowExtraMissing(UnsupportedArtifactError):
+    """A TensorFlow model is met and not converted yet, and the optional extra that converts it
+    (`pip install 'cardhub[tf]'`: tensorflow-cpu, tf2onnx) is not installed."""
+
+
+class TensorflowLayoutError(UnsupportedArtifactError):
+    """A TensorFlow container in none of the layouts Spark NLP writes; the message lists its files."""
+
+
+class ConversionError(ModelFolderError):
+    """The one-off TensorFlow -> ONNX conversion failed, or its graph does not reproduce
+    TensorFlow's outputs; nothing was cached."""
+
+
 class UnsupportedAnnotatorError(RuntimeErrorBase, NotImplementedError):
     """The card's annotator is not one the runtime runs; the message lists the ones it does."""
+
+
+class LicenseRequiredError(ArtifactError, PermissionError):
+    """The card's model needs a license (private bucket folder, `licensed` tag, hidden Download
+    link): the runtime refuses it at once instead of failing on the download after retries."""
+
+
+class CompatError(RuntimeErrorBase):
+    """The Spark NLP-compatible layer (runtime.compat) cannot run what it was given."""
+
+
+class UnknownModelReferenceError(CompatError, LookupError):
+    """An nlu reference no card in the registry declares; the message lists the closest ones."""
+
+
+class WrongAnnotatorError(CompatError, ValueError):
+    """`X.pretrained(name)` for a model whose card declares another annotator."""
+
+
+class PipelineError(CompatError, ValueError):
+    """A stage's input columns are missing or of the wrong annotator type."""
+
+
+class JavaUnavailableError(CompatError):
+    """A SparkSession was asked for on a machine with no Java runtime."""

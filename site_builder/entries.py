@@ -88,13 +88,17 @@ class Entry:
     warnings: int
     deprecated: bool
     terms: str = ""  # search terms of the whole card, space-separated (cheap to keep in the manifest)
-    strong_terms: str = ""  # those in the name, title or tags: they rank higher
+    name_terms: str = ""  # those in the name, the title and the tags: they rank higher, in that order
+    title_terms: str = ""
+    tag_terms: str = ""
+    licensed: bool = False  # the model needs a license (registry.Card.licensed)
     digest: str = ""  # changes whenever anything a listing or the search index shows changes
 
     def __post_init__(self) -> None:
         if not self.digest:
             shown = repr((self.name, self.language, self.title, self.version, self.facets, self.excerpt,
-                          self.deprecated, self.terms, self.strong_terms, self.date, self.spark_version))
+                          self.deprecated, self.terms, self.name_terms, self.title_terms, self.tag_terms,
+                          self.licensed, self.date, self.spark_version))
             object.__setattr__(self, "digest", hashlib.blake2b(shown.encode(), digest_size=10).hexdigest())
 
     @property
@@ -117,6 +121,7 @@ def facet_values(card: Card) -> dict[str, list[str]]:
     info = card.model_information
     flags = [("Supported", card.supported), ("Deprecated", card.deprecated)]
     flags.append(("Recommended", card.recommended))
+    flags.append(("Needs a license", card.licensed))
     status = [label for label, flag in flags if flag]
     case = None if info is None or info.case_sensitive is None else info.case_sensitive
     values: dict[str, list[str | None]] = {
@@ -150,7 +155,10 @@ def entry_for(card: Card, key: str | None = None) -> Entry:
         tags=list(card.tags),
         excerpt=excerpt,
         terms=" ".join(sorted(tokens(f"{card.name} {card.title} {' '.join(card.tags)} {description}"))),
-        strong_terms=" ".join(sorted(tokens(f"{card.name} {card.title} {' '.join(card.tags)}"))),
+        name_terms=" ".join(sorted(tokens(card.name))),
+        title_terms=" ".join(sorted(tokens(card.title))),
+        tag_terms=" ".join(sorted(tokens(" ".join(card.tags)))),
+        licensed=card.licensed,
         errors=len(card.errors),
         warnings=len(card.warnings),
         deprecated=bool(card.deprecated),

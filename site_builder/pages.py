@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,8 @@ CSP = (
 PAGE_SIZE = 100
 FACET_PREVIEW = 12
 HANDLED_SECTIONS = {"description", "how to use", "results", "model information", "model parameters",
-                    "predicted entities", "references"}  # fmt: skip
+                    "predicted entities", "included entities", "predicted labels", "references"}  # fmt: skip
+ENTITY_SECTIONS = {"predicted entities", "included entities", "predicted labels"}
 SNIPPET_LABELS = {"python": "Python", "scala": "Scala", "nlu": "NLU"}
 SAFE_LINK_SCHEMES = ("https://", "http://")
 
@@ -130,7 +132,9 @@ def render_model_page(card: Card, placement: Placement, versions: Sequence[tuple
         placement=placement,
         newest_url=versions[0][1].url if versions else url,
         json_url="api/" + url[: -len(".html")] + ".json",
-        download=_safe_link(links.download.url if links.download else None),
+        download=None if card.licensed else _safe_link(links.download.url if links.download else None),
+        license_reasons=card.license_reasons,
+        entities_prose=_entities_prose(card),
         s3=links.s3.url if links.s3 else None,
         extra_links=[(label, link) for label, link in extra if link],
         findings=sorted(card.findings, key=lambda f: (f.severity != "error", f.line)),
@@ -144,6 +148,21 @@ def render_model_page(card: Card, placement: Placement, versions: Sequence[tuple
                   for e, p in versions],
     )  # fmt: skip
     return environment().get_template("model.html").render(context)
+
+
+_LINK_ROW = re.compile(r"^\s*(?:\[[^\]\n]*\]\([^)\s]*\)\s*)+$|^\s*<button\b", re.IGNORECASE)
+
+
+def _entities_prose(card: Card) -> str:
+    """The Predicted Entities section as prose, when it lists no entity (the row of buttons
+    below it left out): "This model does not predict entities; it returns ..."."""
+    if card.predicted_entities:
+        return ""
+    section = next((s for s in card.sections if s.title.strip().lower() in ENTITY_SECTIONS), None)
+    if section is None:
+        return ""
+    kept = [line for line in section.markdown.split("\n") if not _LINK_ROW.match(line)]
+    return markdown_to_html("\n".join(kept))
 
 
 def _version_label(entry: Entry, placement: Placement) -> str:
@@ -198,12 +217,13 @@ class Row:
     excerpt: str
     deprecated: bool
     newest: bool
+    licensed: bool = False
 
 
 def row_for(entry: Entry, placement: Placement) -> Row:
     task = entry.facets["task"][0] if entry.facets.get("task") else None
     return Row(placement.url, entry.title, entry.name, entry.language, entry.version, task,
-               entry.excerpt, entry.deprecated, placement.newest)  # fmt: skip
+               entry.excerpt, entry.deprecated, placement.newest, entry.licensed)  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)

@@ -102,58 +102,111 @@
       return t.length >= 2 && STOP.indexOf(t) < 0;
     });
   }
-  function undelta(list) {
-    var out = [], id = 0;
-    for (var i = 0; i < list.length; i++) { id += list[i]; out.push(id); }
-    return out;
+  /* ---- matching and ranking (layout of the chunks: site_builder/search_index.py) ---- */
+  var ALPHABET = "";
+  for (var c = 35; c < 127; c++) { if (c !== 92) { ALPHABET += String.fromCharCode(c); } }
+  var FIELD = [1, 2, 4, 8];  /* description, tags, title, name */
+  var EXACT = 1, PREFIX = 0.7, INNER = 0.55, TYPO = 0.45, MIN_INNER = 3, MIN_TYPO = 5;
+  function within1(a, b) {  /* Damerau-Levenshtein distance <= 1 */
+    if (a === b) { return true; }
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1) { return false; }
+    var i = 0;
+    while (i < la && i < lb && a[i] === b[i]) { i++; }
+    if (la === lb) {
+      if (a.slice(i + 1) === b.slice(i + 1)) { return true; }  /* one substitution */
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);  /* swap */
+    }
+    return la < lb ? a.slice(i) === b.slice(i + 1) : a.slice(i + 1) === b.slice(i);
   }
-  function termScores(term) {  /* doc id -> score for every indexed term starting with `term` */
-    return load("terms/" + term.slice(0, 2)).then(function (shard) {
+  function typo(word, key) {  /* one typo in the word, or in a word still being typed */
+    if (word.length < MIN_TYPO || key.length < word.length - 1) { return false; }
+    if (within1(word, key)) { return true; }
+    if (key.length <= word.length) { return false; }
+    return within1(word, key.slice(0, word.length)) || within1(word, key.slice(0, word.length + 1));
+  }
+  function addPostings(scores, list, kind) {
+    var id = 0;
+    for (var i = 0; i < list.length; i++) {
+      id += list[i] >> 2;
+      var score = kind * FIELD[list[i] & 3];
+      if (!(scores.get(id) >= score)) { scores.set(id, score); }
+    }
+  }
+  function wordScores(word) {  /* doc id -> best score of one query word */
+    return load("terms/" + word.slice(0, 2)).then(function (shard) {
       var scores = new Map();
       if (!shard) { return scores; }
-      [["w", 1], ["s", 2]].forEach(function (pair) {
-        var table = shard[pair[0]];
-        Object.keys(table).forEach(function (indexed) {
-          if (indexed.lastIndexOf(term, 0) !== 0) { return; }
-          var weight = pair[1] * (indexed === term ? 2 : 1);
-          undelta(table[indexed]).forEach(function (id) { scores.set(id, Math.max(scores.get(id) || 0, weight)); });
-        });
+      var t = shard.t || {}, inner = shard.i || {};
+      Object.keys(t).forEach(function (key) {
+        var kind = key === word ? EXACT : key.lastIndexOf(word, 0) === 0 ? PREFIX : typo(word, key) ? TYPO : 0;
+        if (kind) { addPostings(scores, t[key], kind); }
       });
+      if (word.length >= MIN_INNER) {
+        Object.keys(inner).forEach(function (key) {
+          if (key.lastIndexOf(word, 0) === 0) { addPostings(scores, inner[key], key === word ? INNER : INNER * 0.9); }
+        });
+      }
       return scores;
     });
   }
-  function facetIds(meta, facet, values) {
-    return Promise.all(values.map(function (value) {
-      var slug = (meta.facets[facet] || {})[value];
-      return slug ? load("facets/" + facet + "/" + slug) : Promise.resolve([]);
-    })).then(function (lists) {
-      var ids = new Set();
-      lists.forEach(function (list) { undelta(list || []).forEach(function (id) { ids.add(id); }); });
-      return ids;
-    });
+  function column(facet) { return load("cols/" + facet); }
+  function valuesOf(col, id) {
+    if (!col) { return []; }
+    var code = col.w === 1 ? ALPHABET.indexOf(col.s[id]) :
+      ALPHABET.indexOf(col.s[2 * id]) * ALPHABET.length + ALPHABET.indexOf(col.s[2 * id + 1]);
+    return col.c[code] || [];
   }
-  function query(state) {
-    return load("meta").then(function (meta) {
-      var facetKeys = Object.keys(state.facets).filter(function (k) { return state.facets[k].length; });
-      return Promise.all([
-        Promise.all(terms(state.q).map(termScores)),
-        Promise.all(facetKeys.map(function (k) { return facetIds(meta, k, state.facets[k]); })),
-      ]).then(function (parts) {
-        var scoreLists = parts[0], facetSets = parts[1], result = [];
-        var candidates = scoreLists.length ? Array.from(scoreLists[0].keys()) : Array.from({ length: meta.docs }, function (_, i) { return i; });
-        candidates.forEach(function (id) {
-          var score = 0;
-          for (var i = 0; i < scoreLists.length; i++) {
-            var s = scoreLists[i].get(id);
-            if (!s) { return; }
-            score += s;
-          }
-          for (var j = 0; j < facetSets.length; j++) { if (!facetSets[j].has(id)) { return; } }
-          result.push([id, score]);
+  function passes(col, id, wanted) {
+    var values = valuesOf(col, id);
+    for (var i = 0; i < values.length; i++) { if (wanted.indexOf(values[i]) >= 0) { return true; } }
+    return false;
+  }
+  /* state: {q, facets: {facet: [values]}}; counted: facets whose value counts are wanted.
+     Resolves to {meta, ids (best first), counts: {facet: {value: n}}}. */
+  function query(state, counted) {
+    var facetKeys = Object.keys(state.facets).filter(function (k) { return state.facets[k].length; });
+    var colKeys = Array.from(new Set(facetKeys.concat(counted || [])));
+    var words = Array.from(new Set(terms(state.q)));
+    return Promise.all([load("meta"), Promise.all(words.map(wordScores)), Promise.all(colKeys.map(column))]).then(function (parts) {
+      var meta = parts[0], lists = parts[1], cols = {};
+      colKeys.forEach(function (k, i) { cols[k] = parts[2][i]; });
+      var matched = [];  /* [id, text score] matching every word (or, failing that, the most words) */
+      if (!words.length) {
+        for (var d = 0; d < meta.docs; d++) { matched.push([d, 1]); }
+      } else {
+        var union = new Map();
+        lists.forEach(function (scores) {
+          scores.forEach(function (score, id) {
+            var seen = union.get(id) || [0, 0];
+            union.set(id, [seen[0] + 1, seen[1] + score]);
+          });
         });
-        result.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-        return { meta: meta, ids: result.map(function (pair) { return pair[0]; }) };
+        var best = 0;
+        union.forEach(function (v) { if (v[0] > best) { best = v[0]; } });
+        union.forEach(function (v, id) { if (v[0] === best) { matched.push([id, v[1]]); } });
+      }
+      function keep(id, except) {
+        for (var i = 0; i < facetKeys.length; i++) {
+          var k = facetKeys[i];
+          if (k !== except && !passes(cols[k], id, state.facets[k])) { return false; }
+        }
+        return true;
+      }
+      var counts = {};
+      (counted || []).forEach(function (k) {
+        var perValue = counts[k] = {};
+        matched.forEach(function (pair) {
+          if (!keep(pair[0], k)) { return; }
+          valuesOf(cols[k], pair[0]).forEach(function (v) { perValue[v] = (perValue[v] || 0) + 1; });
+        });
       });
+      var result = matched.filter(function (pair) { return keep(pair[0], null); }).map(function (pair) {
+        var rank = meta.rank ? ALPHABET.indexOf(meta.rank[pair[0]]) : 0;
+        return [pair[0], pair[1] * (1 + rank / 100)];
+      });
+      result.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+      return { meta: meta, ids: result.map(function (pair) { return pair[0]; }), counts: counts, matched: words.length > 0 && !result.length ? 0 : result.length };
     });
   }
   function docs(meta, ids) {
@@ -162,9 +215,13 @@
       return ids.map(function (id) { return chunks["docs/" + Math.floor(id / meta.chunk)][id % meta.chunk]; });
     });
   }
+  /* For scripts and benchmarks: the first `n` result rows of a query, best first. */
+  window.cardhubSearch = function (q, n) {
+    return query({ q: q, facets: {} }, []).then(function (found) { return docs(found.meta, found.ids.slice(0, n || 10)); });
+  };
 
   /* ---- the index page: search box, facet toggles, state in the URL ---- */
-  var PAGE = 50;
+  var PAGE = 20;
   function setupSearch() {
     if (!document.body.hasAttribute("data-search-root")) { return; }
     var form = document.querySelector("[data-search-form]");
@@ -174,6 +231,11 @@
     var pager = document.querySelector("[data-pager]");
     var staticList = list.innerHTML, staticStatus = status.textContent, staticStart = list.getAttribute("start");
     var links = document.querySelectorAll("[data-facets] a[data-facet]");
+    var groups = document.querySelectorAll("[data-facets] details[data-facet-group]");
+    var staticCounts = Array.prototype.map.call(links, function (link) { return link.querySelector(".count").textContent; });
+    Array.prototype.forEach.call(groups, function (group) {
+      group.addEventListener("toggle", function () { if (group.open && active()) { update(true); } });
+    });
     var state = readState(), shown = PAGE, latest = 0, timer = null;
     form.hidden = false;
     input.value = state.q;
@@ -220,18 +282,28 @@
         link.setAttribute("aria-pressed", values.indexOf(link.getAttribute("data-value")) >= 0 ? "true" : "false");
       });
       if (!active()) {
+        Array.prototype.forEach.call(links, function (link, i) { link.querySelector(".count").textContent = staticCounts[i]; });
         list.innerHTML = staticList; list.setAttribute("start", staticStart);
         announce(status, staticStatus); if (pager) { pager.hidden = false; }
         return;
       }
       var ticket = ++latest;
       announce(status, "Searching…");
-      query(state).then(function (found) {
+      var counted = Array.prototype.filter.call(groups, function (group) { return group.open; })
+        .map(function (group) { return group.getAttribute("data-facet-group"); });
+      query(state, counted).then(function (found) {
         if (ticket !== latest) { return; }
         return docs(found.meta, found.ids.slice(0, shown)).then(function (rows) {
           if (ticket !== latest) { return; }
           render(rows, found.ids.length);
+          showCounts(found.counts);
         });
+      });
+    }
+    function showCounts(counts) {
+      Array.prototype.forEach.call(links, function (link) {
+        var perValue = counts[link.getAttribute("data-facet")];
+        if (perValue) { link.querySelector(".count").textContent = String(perValue[link.getAttribute("data-value")] || 0); }
       });
     }
     function render(rows, total) {
@@ -244,7 +316,7 @@
         var code = document.createElement("code"); code.textContent = row[1];
         meta.appendChild(code);
         meta.appendChild(document.createTextNode(" · " + row[2] + (row[4] ? " · " + row[4] : "") + (row[5] ? " · " + row[5] : "") +
-          (row[7] ? " · deprecated" : "") + (row[8] ? "" : " · older version")));
+          (row[7] ? " · deprecated" : "") + (row[8] ? "" : " · older version") + (row[9] ? " · needs a license" : "")));
         li.appendChild(a); li.appendChild(meta);
         if (row[6]) { var ex = document.createElement("span"); ex.className = "excerpt"; ex.textContent = row[6]; li.appendChild(ex); }
         list.appendChild(li);

@@ -1,5 +1,5 @@
-"""Shared fixtures of the site builder tests: a cards folder (the five seeds plus the hostile
-card) and the site built from it once per test session."""
+"""Shared fixtures of the site builder tests: a cards folder (the five seeds, the hostile
+card and the three card shapes) and the site built from it once per test session."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "cards"
 XSS_CARD = REPO / "tests" / "fixtures" / "site" / "xss" / "2024-01-01-xss_card_en.md"
+# Shapes of 2024-2026 upstream cards: licensed (tag, clinical/ folder, hidden Download), empty and
+# prose Predicted Entities above the button row, chained attribute lists.
+SHAPES = REPO / "tests" / "fixtures" / "site" / "shapes"
 CORPUS = REPO.parent / "shared" / "corpus" / "cards"
 
 
@@ -20,6 +23,8 @@ def cards_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for card in SEEDS.glob("*.md"):
         shutil.copy(card, folder / card.name)
     shutil.copy(XSS_CARD, folder / XSS_CARD.name)
+    for card in SHAPES.glob("*.md"):
+        shutil.copy(card, folder / card.name)
     return folder
 
 

@@ -67,7 +67,7 @@ def test_rebuild_moves_a_card_between_facet_pages_and_search_chunks(tmp_path: Pa
     assert "Smaller BERT Embeddings (L-2_H-768_A-12)" in (out / "facets/task/zebra-tasks.html").read_text()
     assert "Zebra Tasks" in (out / "index.html").read_text()  # the facet list on the index
     assert "Zebra Tasks" in (out / "facets/index.html").read_text()
-    assert '"Zebra Tasks":"zebra-tasks"' in (out / "search/meta.js").read_text()
+    assert '["Zebra Tasks"]' in (out / "search/cols/task.js").read_text()
     fresh = tmp_path / "fresh"
     build_site(cards, fresh, workers=1)
     for chunk in (fresh / "search").rglob("*.js"):  # the patched index equals a fresh one

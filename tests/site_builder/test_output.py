@@ -61,7 +61,7 @@ def test_hostile_card_data_in_search_chunks_is_inert(built_site: Path) -> None:
 
 def test_models_json_is_an_array_of_records_with_name_and_url(built_site: Path) -> None:
     records = json.loads((built_site / "api/models.json").read_text())
-    assert isinstance(records, list) and len(records) == 6
+    assert isinstance(records, list) and len(records) == 9
     names = {r["name"] for r in records}
     assert {"sent_small_bert_L6_768", "bert_base_cased", "small_bert_L2_768"} <= names
     seed = next(r for r in records if r["name"] == "sent_small_bert_L6_768")
@@ -80,7 +80,7 @@ def test_sitemap_is_valid_xml_listing_every_model_page(built_site: Path) -> None
     locs = [e.text or "" for e in tree.getroot().findall("s:url/s:loc", ns)]
     assert "http://127.0.0.1:8000/index.html" in locs
     assert "http://127.0.0.1:8000/models/sent_small_bert_L6_768_en/2.6.0.html" in locs
-    assert len(locs) == 2 + 6
+    assert len(locs) == 2 + 9
 
 
 def test_not_found_page_links_from_the_host_root(built_site: Path) -> None:
