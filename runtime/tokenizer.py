@@ -134,15 +134,6 @@ def basic_tokenize(text: str, case_sensitive: bool) -> list[str]:
     return [w for w in words if w]
 
 
-_DEFAULT_CONTEXT_CHARS = re.escape(".,;:!?*-()\"'")
-_SPARK_TARGET = re.compile(r"[^ \t\n\x0b\f\r]+")
-_SPARK_RULE = re.compile(
-    rf"\A([{_DEFAULT_CONTEXT_CHARS}]*)([^{_DEFAULT_CONTEXT_CHARS}](?:.*[^{_DEFAULT_CONTEXT_CHARS}])*)"
-    rf"([{_DEFAULT_CONTEXT_CHARS}]*)\Z",
-    re.DOTALL,
-)
-
-
 @dataclass(frozen=True)
 class SparkToken:
     """A token of Spark NLP's default Tokenizer, with inclusive character offsets like Spark's."""
@@ -153,19 +144,12 @@ class SparkToken:
 
 
 def spark_default_tokenize(text: str) -> list[SparkToken]:
-    """Spark NLP's default `Tokenizer()`: split on whitespace, then peel the context characters
-    . , ; : ! ? * - ( ) " ' off each end (each run one token). "I'd" and "didn't" stay whole."""
-    tokens: list[SparkToken] = []
-    for target in _SPARK_TARGET.finditer(text):
-        rule = _SPARK_RULE.match(target.group())
-        if rule is None:  # only context characters: Spark keeps the target as it is
-            tokens.append(SparkToken(target.group(), target.start(), target.end() - 1))
-            continue
-        for index in (1, 2, 3):
-            if rule.group(index):
-                begin = target.start() + rule.start(index)
-                tokens.append(SparkToken(rule.group(index), begin, begin + len(rule.group(index)) - 1))
-    return tokens
+    """Spark NLP's default `Tokenizer()` on one text (offsets from 0): split on whitespace, then
+    peel the context characters . , ; : ! ? * - ( ) " ' off each end (each run one token).
+    "I'd" and "didn't" stay whole. The port of Spark's rules lives in runtime.compat.token_rules."""
+    from runtime.compat.token_rules import tokenize  # lazy: token_rules imports SparkToken from here
+
+    return tokenize(text)
 
 
 @dataclass(frozen=True)
