@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from cardhub_cli import artifact_commands, embed_commands, registry_commands, site_commands
+from cardhub_cli import artifact_commands, conform_commands, embed_commands, registry_commands, site_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,5 +15,5 @@ def cli() -> None:
     """Model cards in, a validated registry, a static catalog and an embedding runtime out."""
 
 
-for _module in (registry_commands, site_commands, artifact_commands, embed_commands):
+for _module in (registry_commands, site_commands, artifact_commands, embed_commands, conform_commands):
     _module.register(cli)

@@ -1,0 +1,189 @@
+"""The Results block: parse what a card prints, render what a snippet produced in the card's own
+format, and rewrite only the block's bytes (`--update`).
+
+The blocks are pandas DataFrames copied from a notebook: tab-separated (copied from the HTML
+table) or space-aligned (the text repr), vectors cut at 50 characters with `...`, sometimes with
+a stray `Results` title or whitespace-only lines. A block that is not a table is kept as text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from runtime.conformance.errors import ResultsBlockError
+from runtime.conformance.records import Cell, ExpectedResults, Table, Vector
+
+PANDAS_MAX_COLWIDTH = 50
+_SPACES = re.compile(r" {2,}")
+_INDEX = re.compile(r"\d+$")
+
+
+def _split(line: str, tabbed: bool) -> list[str]:
+    cells = line.split("\t") if tabbed else _SPACES.split(line)
+    return [cell.strip() for cell in cells if cell.strip()]
+
+
+def parse_cell(text: str) -> Cell:
+    """`[0.1, -0.2, 0.0...` -> Vector(values=(0.1, -0.2), partial='0.0', truncated=True)."""
+    if not text.startswith("["):
+        return text
+    body = text[1:]
+    truncated = body.endswith("...")
+    if truncated:
+        body = body[:-3]
+    elif body.endswith("]"):
+        body = body[:-1]
+    else:
+        return text
+    parts = [part.strip() for part in body.split(",")]
+    partial = parts.pop() if truncated else None
+    if partial is not None and partial.endswith("]"):  # a full vector followed by `...`: not pandas
+        return text
+    try:
+        values = tuple(float(part) for part in parts if part)
+    except ValueError:
+        return text
+    shown = tuple(part for part in parts if part)
+    return Vector(values=values, shown=shown, partial=partial or None, truncated=truncated)
+
+
+def _content_lines(raw: str) -> tuple[list[str], list[str]]:
+    """Lines that carry content, and what the parser dropped (said in the report)."""
+    lines = [line.rstrip("\r") for line in raw.split("\n")]
+    content = [line for line in lines if line.strip()]
+    dropped: list[str] = []
+    if content and content[0].strip().lower() == "results":
+        dropped.append("a 'Results' title line inside the block was ignored")
+        content = content[1:]
+    return content, dropped
+
+
+def parse_results(raw: str, line: int) -> ExpectedResults:
+    """A table when every row has one cell per column (an index column is allowed), else text."""
+    content, notes = _content_lines(raw)
+    if len(content) < 2:
+        return ExpectedResults(
+            raw=raw, line=line, table=None, notes=(*notes, "not a table: compared as text")
+        )
+    tabbed = any("\t" in row for row in content)
+    columns = _split(content[0], tabbed)
+    rows: list[tuple[Cell, ...]] = []
+    for number, row in enumerate(content[1:], start=1):
+        cells = _split(row, tabbed)
+        if len(cells) == len(columns) + 1 and _INDEX.match(cells[0]):
+            cells = cells[1:]
+        if len(cells) != len(columns) or len(columns) < 2:
+            reason = f"row {number} has {len(cells)} cells for {len(columns)} columns"
+            return ExpectedResults(
+                raw=raw, line=line, table=None, notes=(*notes, f"not a table ({reason}): compared as text")
+            )
+        rows.append(tuple(parse_cell(cell) for cell in cells))
+    return ExpectedResults(raw=raw, line=line, table=Table(tuple(columns), tuple(rows)), notes=tuple(notes))
+
+
+def format_vector(values: tuple[float, ...], width: int = PANDAS_MAX_COLWIDTH) -> str:
+    """A vector as pandas prints a list cell: Python float reprs, cut to `width` with `...`."""
+    text = "[" + ", ".join(repr(float(v)) for v in values) + "]"
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_cell(cell: Cell) -> str:
+    if isinstance(cell, Vector):
+        return format_vector(cell.values)
+    return cell
+
+
+@dataclass(frozen=True)
+class _Style:
+    preamble: list[str]
+    prefix: str
+    separator: str | None
+    trailer: list[str]
+
+
+def _style(raw: str) -> _Style:
+    """How the card printed its table: a title line, a leading tab, a line under the header."""
+    lines = raw.split("\n")
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].strip().lower() == "results"):
+        start += 1
+    end = len(lines)
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    header = lines[start] if start < len(lines) else ""
+    after = lines[start + 1] if start + 1 < end else None
+    separator = after if after is not None and not after.strip() else None
+    prefix = header[: len(header) - len(header.lstrip())] if header.startswith("\t") else ""
+    return _Style(lines[:start], prefix, separator, lines[end:])
+
+
+def render_table(table: Table, previous_raw: str) -> str:
+    """`table` in the layout of `previous_raw` (tab-separated, as the cards copy it)."""
+    style = _style(previous_raw)
+    out = list(style.preamble)
+    out.append(style.prefix + "\t".join(table.columns))
+    if style.separator is not None:
+        out.append(style.separator)
+    out.extend(style.prefix + "\t".join(format_cell(c) for c in row) for row in table.rows)
+    out.extend(style.trailer)
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class BlockSpan:
+    """Byte offsets of a Results block's content (between its fences) in the card file."""
+
+    start: int
+    end: int
+    newline: bytes
+
+
+def locate_block(path: Path, data: bytes, first_line: int) -> BlockSpan:
+    """The content of the fenced block whose first content line is `first_line` (1-based)."""
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    lines = data.split(b"\n")
+    fence_index = first_line - 2
+    if fence_index < 0 or fence_index >= len(lines) or not lines[fence_index].lstrip().startswith(b"```"):
+        raise ResultsBlockError(
+            str(path),
+            first_line - 1,
+            "no ``` fence opens the Results block here",
+            "put the Results output in a fenced block (```bash ... ```) under '## Results'",
+        )
+    close = next(
+        (i for i in range(fence_index + 1, len(lines)) if lines[i].strip().rstrip(b"\r") == b"```"), None
+    )
+    if close is None:
+        raise ResultsBlockError(
+            str(path),
+            first_line - 1,
+            "the Results block's fence is never closed",
+            "add a closing ``` line after the Results output",
+        )
+    start = sum(len(line) + 1 for line in lines[: fence_index + 1])
+    end = sum(len(line) + 1 for line in lines[:close])
+    return BlockSpan(start=start, end=end, newline=newline)
+
+
+def rewrite_block(path: Path, first_line: int, new_content: str) -> bool:
+    """Replace the Results block's content; every other byte of the file stays. True if changed."""
+    data = path.read_bytes()
+    span = locate_block(path, data, first_line)
+    text = new_content.rstrip("\n").replace("\r\n", "\n")
+    payload = (text.replace("\n", span.newline.decode()) + span.newline.decode()).encode("utf-8")
+    if data[span.start : span.end] == payload:
+        return False
+    updated = data[: span.start] + payload + data[span.end :]
+    tmp = path.with_name(path.name + ".cardhub-update")
+    tmp.write_bytes(updated)
+    tmp.replace(path)
+    return True
+
+
+def block_content(path: Path, first_line: int) -> str:
+    """The Results block's content as it is in the file (what `rewrite_block` replaces)."""
+    data = path.read_bytes()
+    span = locate_block(path, data, first_line)
+    return data[span.start : span.end].decode("utf-8").replace("\r\n", "\n").rstrip("\n")
