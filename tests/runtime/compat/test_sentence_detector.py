@@ -1,0 +1,241 @@
+"""runtime.compat.sentence_detector against Spark NLP's pragmatic SentenceDetector.
+
+Every expectation is worked out by hand from the Scala source (spark-nlp
+src/main/scala/com/johnsnowlabs/nlp/annotators/sbd/pragmatic/): the comment next to it names the
+PragmaticContentFormatter rule (by its RegexRule identifier) or the class that decides it. Recall
+the default order (PragmaticMethod.scala, DefaultPragmaticMethod): lists, numbers, abbreviations,
+punctuations (!?), multiple periods, geo locations, ellipsis, between punctuations (quotes,
+brackets), question mark in quotation, exclamation point, basic breakers (every remaining "." and
+";" ends a sentence). PragmaticSentenceExtractor then trims each piece and finds it with
+indexOf(piece, end of the previous sentence + 1).
+
+Offsets are Python str indices; where Spark's UTF-16 offsets differ it is said below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.compat.sentence_detector import SentenceDetectorOptions, SentenceSpan, detect_sentences
+
+DEFAULTS = SentenceDetectorOptions()
+
+
+def spans(
+    text: str, options: SentenceDetectorOptions = DEFAULTS, offset: int = 0
+) -> list[tuple[str, int, int]]:
+    sentences = detect_sentences(text, options, offset)
+    assert [s.index for s in sentences] == list(range(len(sentences)))  # SentenceSplit.pack numbering
+    return [(s.text, s.begin, s.end) for s in sentences]
+
+
+def test_scaladoc_example() -> None:
+    # SentenceDetector.scala / the python wrapper's example: (0, 25), (27, 41), (43, 60).
+    text = "This is my first sentence. This my second. How about a third?"
+    assert detect_sentences(text) == [
+        SentenceSpan("This is my first sentence.", 0, 25, 0),
+        SentenceSpan("This my second.", 27, 41, 1),
+        SentenceSpan("How about a third?", 43, 60, 2),
+    ]
+    # The same with a document that starts elsewhere: every offset moves by `offset`.
+    moved = detect_sentences(text, offset=100)
+    assert [(s.begin, s.end) for s in moved] == [(100, 125), (127, 141), (143, 160)]
+
+
+def test_abbreviations() -> None:
+    # "Dr." at the start: preposAbbr (?<=^(?i)dr)\.(?=\s); "U.S." before a lowercase word:
+    # protectAbbreviations-multiplePeriod keeps its last period ((?:\.(?!\s[A-Z]))*); "e.g." likewise;
+    # "Mr." after a space: preposAbbr. Only the periods before " He" and " Mr" and the last one break.
+    text = "Dr. Smith went to the U.S. yesterday. He paid $2.50 for 3.14 kg, e.g. apples. Mr. Brown agreed."
+    assert spans(text) == [
+        ("Dr. Smith went to the U.S. yesterday.", 0, 36),
+        ("He paid $2.50 for 3.14 kg, e.g. apples.", 38, 76),
+        ("Mr. Brown agreed.", 78, 94),
+    ]
+
+
+def test_multiple_period_abbreviation_before_a_capital_breaks() -> None:
+    # multiplePeriod stops before "\.(?=\s[A-Z])": "U.S" is protected, its last "." breaks (basicBreakers).
+    assert spans("See the U.S. Then go.") == [("See the U.S.", 0, 11), ("Then go.", 13, 20)]
+    # ... but "U.S.A." before " in" keeps every period.
+    assert spans("I was born in the U.S.A. in 1990.") == [("I was born in the U.S.A. in 1990.", 0, 32)]
+
+
+def test_single_letter_and_number_abbreviations() -> None:
+    # uppercaseAbb (?<=\s[A-Z])\.(?=\s) keeps "F." and "A." (the "A" follows "here. ", a space);
+    # the period after "here" breaks.
+    assert spans("John F. Kennedy was here. A. Smith too.") == [
+        ("John F. Kennedy was here.", 0, 24),
+        ("A. Smith too.", 26, 38),
+    ]
+    # generalAbbr ("dec" then " 5"), numberAbbr ("no" / "p" then " <digit>"): one sentence.
+    assert spans("Dec. 5 is no. 3 on p. 12.") == [("Dec. 5 is no. 3 on p. 12.", 0, 24)]
+    # am/pm rules (protectAbbreviations-pm / -am) and possessive-free "St." (preposAbbr).
+    assert spans("It is 5 p.m. now. Ok.") == [("It is 5 p.m. now.", 0, 16), ("Ok.", 18, 20)]
+    assert spans("I'm at St. Mary's. It's 10 a.m. today.") == [
+        ("I'm at St. Mary's.", 0, 17),
+        ("It's 10 a.m. today.", 19, 37),
+    ]
+
+
+def test_use_abbreviations_false() -> None:
+    # Without the dictionary rules only the special/standard ones remain: "Dr." is an ordinary period.
+    options = SentenceDetectorOptions(use_abbreviations=False)
+    assert spans("Dr. Smith arrived.", options) == [("Dr.", 0, 2), ("Smith arrived.", 4, 17)]
+
+
+def test_decimals_and_money() -> None:
+    # numberAndDecimals (?<=\d)\.(?=\d) protects "3.14", "2.50", "5.5"; the periods after them break.
+    assert spans("Pi is 3.14. Tax is $2.50 now.") == [("Pi is 3.14.", 0, 10), ("Tax is $2.50 now.", 12, 28)]
+    assert spans("It was 5.5. Then 6.") == [("It was 5.5.", 0, 10), ("Then 6.", 12, 18)]
+    # formatGeo (?<=[a-zA-z]°)\.(?=\s*\d+)
+    assert spans("The N°. 1026 here.") == [("The N°. 1026 here.", 0, 17)]
+
+
+def test_urls_and_emails() -> None:
+    # formatMultiplePeriods (?<=WORD)\.(?=WORD) protects the dots inside hosts and paths; a "?" inside a
+    # word is not followed by a space (formatPunctuations needs \s, \z or $ after it).
+    text = "Visit https://example.com/a.b?c=d. Email me@example.org. Done."
+    assert spans(text) == [
+        ("Visit https://example.com/a.b?c=d.", 0, 33),
+        ("Email me@example.org.", 35, 55),
+        ("Done.", 57, 61),
+    ]
+    assert spans("Go to www.example.com. Then stop.") == [
+        ("Go to www.example.com.", 0, 21),
+        ("Then stop.", 23, 32),
+    ]
+
+
+def test_quotes_and_parentheses() -> None:
+    # betweenPunctuations-doubleQuot "[WORD\s?!\.,]+" protects the quoted periods.
+    assert spans('He said "Stop. Now." and left. Next one.') == [
+        ('He said "Stop. Now." and left.', 0, 29),
+        ("Next one.", 31, 39),
+    ]
+    # quotationMarkInQuot \?(?=(\'|\")): the "?" before the quote does not end the sentence.
+    assert spans('He asked "why?" and left.') == [('He asked "why?" and left.', 0, 24)]
+    # formatLists' first rule (\()[a-z]+\) also fires in prose: a break before "(yes)".
+    assert spans("He said (yes) it works.") == [("He said", 0, 6), ("(yes) it works.", 8, 22)]
+
+
+def test_ellipsis() -> None:
+    # formatEllipsis-threeConsec \.\.\.(?=\s+[A-Z]): "..." then a capital ends the sentence, whole.
+    assert spans("Stop... Go.") == [("Stop...", 0, 6), ("Go.", 8, 10)]
+    # Before a lowercase word no ellipsis rule applies (threeOther is commented out upstream):
+    # basicBreakers split after every period.
+    assert spans("Words... more words.") == [
+        ("Words.", 0, 5),
+        (".", 6, 6),
+        (".", 7, 7),
+        ("more words.", 9, 19),
+    ]
+
+
+def test_exclamation_and_question_marks() -> None:
+    # formatPunctuations-continuous (?<=\S)[!\?]+(?=\s|\z|\$) appends a break after the whole run.
+    assert spans("Wait... What? Really!! Yes.") == [
+        ("Wait...", 0, 6),
+        ("What?", 8, 12),
+        ("Really!!", 14, 21),
+        ("Yes.", 23, 26),
+    ]
+    assert spans("Wow!!! Really?!") == [("Wow!!!", 0, 5), ("Really?!", 7, 14)]
+    # exclamationPoint-midSentence runs after formatPunctuations already put a break after "!": the
+    # sentence still ends there (rule order in DefaultPragmaticMethod).
+    assert spans("Wow! that is great.") == [("Wow!", 0, 3), ("that is great.", 5, 18)]
+    # basicBreakers-semicolon
+    assert spans("Hello ; world") == [("Hello ;", 0, 6), ("world", 8, 12)]
+
+
+def test_lists() -> None:
+    # formatLists-numerical ^\d{1,2}\.\s and \s\d{1,2}\.\s: a break before each item, item protected.
+    assert spans("1. Buy milk 2. Eat bread") == [("1. Buy milk", 0, 10), ("2. Eat bread", 12, 23)]
+    # formatLists (\()[a-z]+\)
+    assert spans("(a) first (b) second") == [("(a) first", 0, 8), ("(b) second", 10, 19)]
+    # detectLists=false: "1." is kept by startLinePeriod (?<=^\d)\.(?=(\s\S)|\)), " 2." ends a sentence.
+    no_lists = SentenceDetectorOptions(detect_lists=False)
+    assert spans("1. Buy milk 2. Eat bread", no_lists) == [("1. Buy milk 2.", 0, 13), ("Eat bread", 15, 23)]
+
+
+def test_whitespace_newlines_and_empty() -> None:
+    assert spans("") == []
+    assert spans("   ") == []
+    # No rule breaks on newlines; pieces are trimmed (String.trim) and found again with indexOf.
+    assert spans("One.   Two.\n\nThree") == [("One.", 0, 3), ("Two.", 7, 10), ("Three", 13, 17)]
+    assert spans("See Fig.\n\nNext") == [("See Fig.", 0, 7), ("Next", 10, 13)]
+    # String.trim strips characters <= U+0020 only: NO-BREAK SPACE stays in the sentence.
+    assert spans("\u00a0Hi. There") == [("\u00a0Hi.", 0, 3), ("There", 5, 9)]
+    # LINE SEPARATOR is not a break either.
+    assert spans("one\u2028two. three") == [("one\u2028two.", 0, 7), ("three", 9, 13)]
+
+
+def test_emoji_offsets_are_python_indices() -> None:
+    # Spark (UTF-16) would say 0..8 for the first sentence and 10.. for the next: U+1F600 is two
+    # units there, one str index here. text[begin:end+1] == sentence holds for our offsets.
+    text = "😀 Hello. Bye."
+    result = detect_sentences(text)
+    assert [(s.text, s.begin, s.end) for s in result] == [("😀 Hello.", 0, 7), ("Bye.", 9, 12)]
+    assert all(text[s.begin : s.end + 1] == s.text for s in result)
+
+
+def test_cjk() -> None:
+    # "。" is no breaker; the period between Han characters is protected by formatMultiplePeriods
+    # (WORD_REGEX includes \p{IsHan}); the period before " Next" breaks.
+    assert spans("日本語です。次の文. Bye.") == [("日本語です。次の文.", 0, 9), ("Bye.", 11, 14)]
+    assert spans("東京.大阪. Next.") == [("東京.大阪.", 0, 5), ("Next.", 7, 11)]
+
+
+def test_placeholder_characters_in_the_source() -> None:
+    # The source already holds "╞" (ABBREVIATOR): recovery turns it into ".", indexOf cannot find
+    # "a.b." and Spark's begin is -1 (end = -1 + 4 - 1). Reproduced as is.
+    assert spans("a╞b. C.") == [("a.b.", -1, 2), ("C.", 5, 6)]
+
+
+def test_custom_bounds_only() -> None:
+    # CustomPragmaticMethod: only the bounds split; periods stay.
+    options = SentenceDetectorOptions(custom_bounds=("\n\n",), use_custom_bounds_only=True)
+    assert spans("Dr. Who. Yes\n\nNext. Line", options) == [("Dr. Who. Yes", 0, 11), ("Next. Line", 14, 23)]
+
+
+def test_custom_bounds_strategies() -> None:
+    # MixedPragmaticMethod with REPLACE_ALL_WITH_SYMBOL / PREPEND_WITH_SYMBOL / APPEND_WITH_SYMBOL.
+    text = "one -- two"
+    none = SentenceDetectorOptions(custom_bounds=("--",))
+    prepend = SentenceDetectorOptions(custom_bounds=("--",), custom_bounds_strategy="prepend")
+    append = SentenceDetectorOptions(custom_bounds=("--",), custom_bounds_strategy="append")
+    assert spans(text, none) == [("one", 0, 2), ("two", 7, 9)]
+    assert spans(text, prepend) == [("one", 0, 2), ("-- two", 4, 9)]
+    assert spans(text, append) == [("one --", 0, 5), ("two", 7, 9)]
+    # Bounds are Java regexes (bound.r), and the pragmatic rules still run in mixed mode.
+    regex_bound = SentenceDetectorOptions(custom_bounds=("\\|{2}",))
+    assert spans("a b || c. D e.", regex_bound) == [("a b", 0, 2), ("c.", 7, 8), ("D e.", 10, 13)]
+    with pytest.raises(ValueError, match="strategy"):
+        SentenceDetectorOptions(custom_bounds_strategy="middle")
+
+
+def test_split_length() -> None:
+    # truncateSentence packs words while length + word <= splitLength; each chunk starts at the
+    # previous end + 2 (SentenceDetector.tag), each chunk its own sentence number.
+    options = SentenceDetectorOptions(split_length=10)
+    assert spans("This is a long sentence here.", options) == [
+        ("This is a", 0, 8),
+        ("long", 10, 13),
+        ("sentence", 15, 22),
+        ("here.", 24, 28),
+    ]
+
+
+def test_min_and_max_length() -> None:
+    # annotate(): nonEmpty && length >= minLength && length <= maxLength, then renumbered by pack.
+    text = "Hi. This is longer."
+    assert spans(text, SentenceDetectorOptions(min_length=4)) == [("This is longer.", 4, 18)]
+    assert spans(text, SentenceDetectorOptions(max_length=3)) == [("Hi.", 0, 2)]
+    with pytest.raises(ValueError, match="maxLength"):
+        SentenceDetectorOptions(min_length=5, max_length=4)
+
+
+def test_offsets_slice_back_into_the_text() -> None:
+    text = "Dr. Who arrived at 5 p.m. on Dec. 3. He said: \"Hi!\" (Really.) OK... Next!  Done; end."
+    for s in detect_sentences(text):
+        assert text[s.begin : s.end + 1] == s.text
