@@ -192,18 +192,29 @@ class EmbeddingModel:
         self, texts: Iterable[str], batch_size: int | None = None
     ) -> Iterator[tuple[list[SparkToken], np.ndarray]]:
         """Per text: the Spark tokens that got a vector and their [n_tokens, dim] vectors."""
-        size = batch_size or self.options.batch_size
-        self._require_output("sequence", "embed")
         for window in in_windows(texts, self.options.window):
             tokens = [spark_default_tokenize(t) for t in window]
-            alignments = self.tokenizer.encode_tokens_batch([[t.text for t in ts] for ts in tokens])
+            embedded = self.iter_embed_token_lists([[t.text for t in ts] for ts in tokens], batch_size)
+            for text_tokens, (kept, vectors, _) in zip(tokens, embedded, strict=True):
+                yield [text_tokens[i] for i in kept], vectors
+
+    def iter_embed_token_lists(
+        self, token_lists: Iterable[Sequence[str]], batch_size: int | None = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per list of already split tokens (a sentence of Spark NLP's Tokenizer): the positions
+        of the tokens that got a vector, their [k, dim] vectors, and the id of each one's first
+        wordpiece (Spark NLP's `pieceId`)."""
+        size = batch_size or self.options.batch_size
+        self._require_output("sequence", "embed")
+        for window in in_windows(token_lists, self.options.window):
+            alignments = self.tokenizer.encode_tokens_batch(window)
             lengths = [len(a.ids) for a in alignments]
             vectors = run_in_input_order(
                 alignments, lengths, size, self._token_batch, self.options.batch_tokens
             )
-            for text_tokens, alignment, text_vectors in zip(tokens, alignments, vectors, strict=True):
-                kept = [tok for tok, row in zip(text_tokens, alignment.rows, strict=True) if row >= 0]
-                yield kept, text_vectors
+            for alignment, list_vectors in zip(alignments, vectors, strict=True):
+                kept = np.flatnonzero(alignment.rows >= 0)
+                yield kept, list_vectors, alignment.ids[alignment.rows[kept]]
 
     def _token_batch(self, alignments: list[TokenAlignment]) -> list[np.ndarray]:
         hidden = self.session.run([a.ids for a in alignments], "sequence")
