@@ -66,6 +66,12 @@ def tokens(text: str) -> set[str]:
     return {t for t in _TOKEN.findall(text.lower()) if len(t) >= MIN_TERM and t not in STOPWORDS}
 
 
+def ordered_tokens(text: str) -> list[str]:
+    """The search terms of `text` in the order they appear, each once."""
+    found = _TOKEN.findall(text.lower())
+    return list(dict.fromkeys(t for t in found if len(t) >= MIN_TERM and t not in STOPWORDS))
+
+
 def _version_key(version: str | None) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version or ""))
 

@@ -10,7 +10,8 @@ from file:// may load scripts but not fetch() JSON. Layout under `search/`:
 - `terms/<xx>.js`: under "t" every term starting with `xx`, under "i" every inner part of a
   name, title or tag word starting with `xx` (the "bert" of "biobert": a query word also
   matches inside words), each with its postings: the sorted document ids, delta-encoded, times
-  four plus the best field the term is in (3 name, 2 title, 1 tags, 0 description);
+  eight plus the best field the term is in (4 one of the name's first two words, 3 elsewhere in
+  the name, 2 title, 1 tags, 0 description);
 - `cols/<facet>.js`: one or two characters per document naming its value(s) of the facet, so
   that the page can filter by facet and count each value among the results of any query.
 
@@ -24,11 +25,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from site_builder.entries import FACETS, Entry, Placement
+from site_builder.entries import FACETS, Entry, Placement, ordered_tokens
 
 DOC_CHUNK = 16
 MIN_INNER = 3  # shortest inner part indexed (and shortest query word matched inside words)
-NAME, TITLE, TAGS, TEXT = 3, 2, 1, 0
+HEAD, NAME, TITLE, TAGS, TEXT = 4, 3, 2, 1, 0
+HEAD_WORDS = 2  # "sent_biobert_pubmed" is about biobert; "bert_classifier_rct_biobert" less so
+FIELD_BITS = 3
 # Characters of the rank string and facet columns: printable ASCII without '"' and '\\', so
 # that no character needs escaping in JSON.
 ALPHABET = "".join(chr(c) for c in range(35, 127) if c != 92)
@@ -53,9 +56,11 @@ def contributions(entry: Entry) -> tuple[dict[str, int], dict[str, int]]:
     """What one document puts into the index: {term: best field} and {inner part: best field}."""
     name, title = set(entry.name_terms.split()), set(entry.title_terms.split())
     tags = set(entry.tag_terms.split())
+    head = set(ordered_tokens(entry.name)[:HEAD_WORDS])
     terms: dict[str, int] = {}
     for term in entry.terms.split():
-        terms[term] = NAME if term in name else TITLE if term in title else TAGS if term in tags else TEXT
+        terms[term] = (HEAD if term in head else NAME if term in name else TITLE if term in title
+                       else TAGS if term in tags else TEXT)  # fmt: skip
     inner: dict[str, int] = {}
     for term, field in terms.items():
         if field == TEXT or len(term) <= MIN_INNER:
@@ -70,7 +75,7 @@ def contributions(entry: Entry) -> tuple[dict[str, int], dict[str, int]]:
 def _encode(postings: Sequence[tuple[int, int]]) -> list[int]:
     previous, out = 0, []
     for doc_id, field in postings:
-        out.append((doc_id - previous) * 4 + field)
+        out.append(((doc_id - previous) << FIELD_BITS) + field)
         previous = doc_id
     return out
 
@@ -78,8 +83,8 @@ def _encode(postings: Sequence[tuple[int, int]]) -> list[int]:
 def _decode(values: Sequence[int]) -> dict[int, int]:
     doc_id, out = 0, {}
     for value in values:
-        doc_id += value >> 2
-        out[doc_id] = value & 3
+        doc_id += value >> FIELD_BITS
+        out[doc_id] = value & ((1 << FIELD_BITS) - 1)
     return out
 
 

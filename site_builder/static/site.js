@@ -105,7 +105,7 @@
   /* ---- matching and ranking (layout of the chunks: site_builder/search_index.py) ---- */
   var ALPHABET = "";
   for (var c = 35; c < 127; c++) { if (c !== 92) { ALPHABET += String.fromCharCode(c); } }
-  var FIELD = [1, 2, 4, 8];  /* description, tags, title, name */
+  var FIELD = [1, 2, 4, 8, 12];  /* description, tags, title, name, the name's first two words */
   var EXACT = 1, PREFIX = 0.7, INNER = 0.55, TYPO = 0.45, MIN_INNER = 3, MIN_TYPO = 5;
   function within1(a, b) {  /* Damerau-Levenshtein distance <= 1 */
     if (a === b) { return true; }
@@ -128,8 +128,8 @@
   function addPostings(scores, list, kind) {
     var id = 0;
     for (var i = 0; i < list.length; i++) {
-      id += list[i] >> 2;
-      var score = kind * FIELD[list[i] & 3];
+      id += list[i] >> 3;
+      var score = kind * FIELD[list[i] & 7];
       if (!(scores.get(id) >= score)) { scores.set(id, score); }
     }
   }

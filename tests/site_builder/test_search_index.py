@@ -37,11 +37,11 @@ def _load(text: str) -> tuple[str, object]:
 
 
 def _postings(encoded: list[int]) -> dict[int, int]:
-    """Independent decoding of the documented layout: delta * 4 + field."""
+    """Independent decoding of the documented layout: delta * 8 + field."""
     out, total = {}, 0
     for value in encoded:
-        total += value // 4
-        out[total] = value % 4
+        total += value // 8
+        out[total] = value % 8
     return out
 
 
@@ -63,9 +63,10 @@ def test_index_chunks_hold_documents_terms_inner_parts_and_facet_columns() -> No
     bert = _postings(files["terms/be.js"][1]["t"]["bert"])  # type: ignore[index]
     assert bert == {i: 0 for i in range(len(entries)) if i % 2}  # in the description only
     model = _postings(files["terms/mo.js"][1]["t"]["model"])  # type: ignore[index]
-    assert model == {i: 3 for i in range(len(entries))}  # "model" is in every name
+    assert model == {i: 4 for i in range(len(entries))}  # "model" leads every name
     # "biobert" is in doc 3's name: its inner parts "iobert", "obert", "bert" point at it.
     assert _postings(files["terms/be.js"][1]["i"]["bert"]) == {3: 3}  # type: ignore[index]
+    assert _postings(files["terms/bi.js"][1]["t"]["biobert"]) == {3: 3}  # type: ignore[index]  # third word
     inner_ob = files["terms/ob.js"][1]["i"]  # type: ignore[index]
     assert "bert" not in inner_ob and "obert" in inner_ob
     meta = files["meta.js"][1]

@@ -1,0 +1,102 @@
+"""Search as people type it, in real headless Chromium over the built site: inner parts of
+words, name parts, typos, ranking, and facet counts that follow the query."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+if shutil.which(CHROMIUM) is None:
+    pytest.skip(f"needs Debian chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    from site_builder.serve import make_server
+
+    server = make_server(built_site, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == [], errors
+
+
+def _names(page: Any, site_url: str, text: str) -> list[str]:
+    page.goto(site_url + "index.html")
+    page.fill("#q", text)
+    page.locator("[data-search-form] button[type=submit]").click()
+    sync_api.expect(page.locator("[data-status]")).to_contain_text("match")
+    return page.locator("[data-results] code").all_inner_texts()
+
+
+def test_biobert_finds_the_biobert_model_first(page: Any, site_url: str) -> None:
+    assert _names(page, site_url, "biobert")[0] == "sent_biobert_pubmed_base_cased"
+    # "bert" is found inside "BioBERT" too: every BERT card, BioBERT included
+    found = _names(page, site_url, "bert")
+    assert "sent_biobert_pubmed_base_cased" in found and len(found) >= 5
+
+
+def test_name_parts_find_small_bert_768(page: Any, site_url: str) -> None:
+    found = _names(page, site_url, "small bert 768")
+    assert sorted(found[:2]) == ["sent_small_bert_L6_768", "small_bert_L2_768"]
+    assert _names(page, site_url, "L6")[0] == "sent_small_bert_L6_768"
+
+
+def test_typos_are_tolerated_and_sentence_models_come_first(page: Any, site_url: str) -> None:
+    found = _names(page, site_url, "sentense embedings")
+    assert found, "no result for a query with two typos"
+    sentence_models = {"sent_small_bert_L6_768", "sent_biobert_pubmed_base_cased",
+                       "sent_bert_wiki_books_sst2", "sent_e5_small_v2", "sent_bge_base"}  # fmt: skip
+    assert set(found[:5]) == sentence_models
+    # the recommended (and newest) one ranks first among equal matches
+    assert found[0] == "sent_bge_base"
+
+
+def test_facet_counts_follow_the_query(page: Any, site_url: str) -> None:
+    page.goto(site_url + "index.html")
+    task = page.locator("[data-facet='task'][data-value='Embeddings'] .count")
+    assert task.inner_text() == "7"
+    page.fill("#q", "biobert")
+    sync_api.expect(page.locator("[data-status]")).to_contain_text("match")
+    sync_api.expect(task).to_have_text("1")
+    ner = page.locator("[data-facet='task'][data-value='Named Entity Recognition'] .count")
+    sync_api.expect(ner).to_have_text("0")
+    page.fill("#q", "")
+    sync_api.expect(task).to_have_text("7")
+
+
+def test_licensed_models_are_marked_in_results(page: Any, site_url: str) -> None:
+    page.goto(site_url + "index.html?q=clinical")
+    sync_api.expect(page.locator("[data-status]")).to_contain_text("match")
+    assert "needs a license" in page.locator("[data-results] li").first.inner_text()
