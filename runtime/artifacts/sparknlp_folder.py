@@ -1,5 +1,6 @@
-"""Open an unpacked model folder: a Spark NLP save (metadata, fields, bert_*_onnx) or a
-HuggingFace-style folder (model.onnx + vocab.txt / tokenizer.json)."""
+"""Open an unpacked model folder: a Spark NLP save (metadata, fields, bert_*_onnx, or
+bert_*_tensorflow converted to ONNX once by runtime.tensorflow) or a HuggingFace-style folder
+(model.onnx + vocab.txt / tokenizer.json)."""
 
 from __future__ import annotations
 
@@ -183,15 +184,10 @@ def extract_onnx(folder: Path, container: str, label: str) -> Path:
 
 
 def find_model_container(folder: Path, label: str) -> str:
-    for name in ONNX_CONTAINERS:
+    """The model file's name: an ONNX container, else a TensorFlow one (converted on open)."""
+    for name in ONNX_CONTAINERS + TENSORFLOW_CONTAINERS:
         if (folder / name).is_file():
             return name
-    for name in TENSORFLOW_CONTAINERS:
-        if (folder / name).exists():
-            raise UnsupportedArtifactError(
-                f"{label}: TensorFlow artifact ({folder / name}); the runtime runs ONNX only. Convert it "
-                "with tf2onnx, or use the card's ONNX edition if there is one"
-            )
     for name in OTHER_ENGINES:
         if (folder / name).exists():
             raise UnsupportedArtifactError(
@@ -212,12 +208,20 @@ def open_sparknlp_folder(folder: Path, card: CardFacts | None) -> ModelFolder:
         mismatches = check_against_card(params, annotator_class, card, folder / "metadata" / "part-00000")
     container = find_model_container(folder, label)
     dimension = params.get("dimension")
+    vocabulary = read_vocabulary(folder)
+    if container in TENSORFLOW_CONTAINERS:
+        # runtime.tensorflow imports no TensorFlow until a conversion is actually needed
+        from runtime.tensorflow import ensure_converted
+
+        onnx_path = ensure_converted(folder, container, label=label, vocab_size=len(vocabulary), card=card)
+    else:
+        onnx_path = extract_onnx(folder, container, label)
     return ModelFolder(
         path=folder,
         layout="sparknlp",
         annotator_class=annotator_class,
-        onnx_path=extract_onnx(folder, container, label),
-        vocabulary=read_vocabulary(folder),
+        onnx_path=onnx_path,
+        vocabulary=vocabulary,
         case_sensitive=bool(params.get("caseSensitive", False)),
         max_sentence_length=int(params.get("maxSentenceLength", 128)),
         batch_size=int(params.get("batchSize", 8)),
