@@ -60,6 +60,35 @@ _CLASS_ESCAPES = {  # Java-only escapes, as the content of a character class
     "v": "\\n\\x0b\\f\\r\\x85\\u2028\\u2029",
 }
 _SUPPORTED_FLAGS = set("is")
+# Java's POSIX classes are US-ASCII unless UNICODE_CHARACTER_CLASS is on (Spark never sets it).
+_POSIX = {
+    "Lower": "a-z",
+    "Upper": "A-Z",
+    "ASCII": "\\x00-\\x7f",
+    "Alpha": "a-zA-Z",
+    "Digit": "0-9",
+    "Alnum": "a-zA-Z0-9",
+    "Punct": "!-/:-@\\[-`{-~",
+    "Graph": "!-~",
+    "Print": " -~",
+    "Blank": " \\t",
+    "Cntrl": "\\x00-\\x1f\\x7f",
+    "XDigit": "0-9a-fA-F",
+    "Space": " \\t\\n\\x0b\\f\\r",
+}
+# \p{L} and friends: Python's re has no Unicode property classes; "a word character that is no
+# digit and no underscore" is the closest (it also takes the numerals of categories Nl/No).
+_LETTER_NAMES = {"L", "IsL", "IsLetter", "IsAlphabetic", "Alphabetic", "javaLetter"}
+_LETTER = "(?u:[^\\W\\d_])"
+_NOT_LETTER = "(?u:[\\W\\d_])"
+
+
+def _property_name(pattern: str, i: int) -> tuple[str, int]:
+    """The name of \\p{Name} / \\pL starting at i (after "\\p"), and the index after it."""
+    if i < len(pattern) and pattern[i] == "{":
+        end = pattern.index("}", i)
+        return pattern[i + 1 : end], end + 1
+    return pattern[i : i + 1], i + 1
 
 
 def _class_escape(letter: str) -> str:
@@ -75,6 +104,7 @@ def translate_java_regex(pattern: str) -> str:
     out: list[str] = []
     i, n = 0, len(pattern)
     class_depth = 0
+    class_start, class_letters, class_negated = 0, False, False
     # One frame per open group: the inline-flag scopes opened in it and whether DOTALL is on.
     frames: list[tuple[list[str], bool]] = [([], False)]
 
@@ -94,7 +124,22 @@ def translate_java_regex(pattern: str) -> str:
                 i = n if end < 0 else end + 2
                 continue
             if e in "pP":
-                raise ValueError(f"Java regex {pattern!r}: \\{e}{{..}} classes have no Python re equivalent")
+                name, i = _property_name(pattern, i + 2)
+                negated = e == "P"
+                if name in _POSIX:
+                    if class_depth and negated:
+                        raise ValueError(f"Java regex {pattern!r}: \\P{{{name}}} inside a class")
+                    out.append(_POSIX[name] if class_depth else f"[{'^' if negated else ''}{_POSIX[name]}]")
+                elif name in _LETTER_NAMES:
+                    if not class_depth:
+                        out.append(_NOT_LETTER if negated else _LETTER)
+                    elif negated or class_negated:
+                        raise ValueError(f"Java regex {pattern!r}: a letter property in a negated class")
+                    else:
+                        class_letters = True
+                else:
+                    raise ValueError(f"Java regex {pattern!r}: no Python re class for \\{e}{{{name}}}")
+                continue
             if e in "hv":
                 out.append(_class_escape(e) if class_depth else f"[{_class_escape(e)}]")
             elif e in "HV":
@@ -127,6 +172,10 @@ def translate_java_regex(pattern: str) -> str:
                 class_depth -= 1
                 if class_depth == 0:
                     out.append("]")
+                    if class_letters:  # [ab\p{L}] -> (?:[ab]|<letter>): re has no letter class
+                        body = "".join(out[class_start:])
+                        del out[class_start:]
+                        out.append(f"(?:{body}|{_LETTER})" if body != "[]" else _LETTER)
             elif c == "&" and pattern.startswith("&&", i):
                 raise ValueError(f"Java regex {pattern!r}: class intersections (&&) are not supported")
             elif c in "|~&-" and out and out[-1] == c:
@@ -137,8 +186,10 @@ def translate_java_regex(pattern: str) -> str:
             continue
         if c == "[":
             class_depth = 1
+            class_start, class_letters = len(out), False
+            class_negated = pattern.startswith("[^", i)
             out.append("[")
-            if pattern.startswith("[^", i):
+            if class_negated:
                 out.append("^")
                 i += 1
             if i + 1 < n and pattern[i + 1] == "]":  # a leading ] is literal in Java too

@@ -239,3 +239,174 @@ def test_offsets_slice_back_into_the_text() -> None:
     text = "Dr. Who arrived at 5 p.m. on Dec. 3. He said: \"Hi!\" (Really.) OK... Next!  Done; end."
     for s in detect_sentences(text):
         assert text[s.begin : s.end + 1] == s.text
+
+
+# --- Spark NLP's own expectations -----------------------------------------------------------------
+# From spark-nlp src/test/scala/com/johnsnowlabs/nlp/annotators/sbd/pragmatic/PragmaticApproachTestSpec.scala
+# (the pragmatic_segmenter "golden rules" it keeps enabled; isolatedPDReadAndMatchResult runs
+# MixedPragmaticMethod(useAbbreviations = true, customBounds)) and SentenceDetectorBoundsSpec.scala.
+# Both the Default and the Mixed method (forced by a bound that never occurs) must give them.
+
+THOREAU = (
+    'Thoreau argues that by simplifying one’s life, "the laws of the universe will appear less complex.'
+    ' . . ."'
+)
+GOLDEN_RULES: list[tuple[str, list[str]]] = [
+    ("Hello World. My name is Jonas.", ["Hello World.", "My name is Jonas."]),
+    ("What is your name? My name is Jonas.", ["What is your name?", "My name is Jonas."]),
+    ("There it is! I found it.", ["There it is!", "I found it."]),
+    ("My name is Jonas E. Smith.", ["My name is Jonas E. Smith."]),
+    ("Please turn to p. 55.", ["Please turn to p. 55."]),
+    ("Were Jane and co. at the party?", ["Were Jane and co. at the party?"]),
+    (
+        "They closed the deal with Pitt, Briggs & Co. at noon.",
+        ["They closed the deal with Pitt, Briggs & Co. at noon."],
+    ),
+    ("Let's ask Jane and co. They should know.", ["Let's ask Jane and co.", "They should know."]),
+    (
+        "They closed the deal with Pitt, Briggs & Co. It closed yesterday.",
+        ["They closed the deal with Pitt, Briggs & Co.", "It closed yesterday."],
+    ),
+    ("I can see Mt. Fuji from here.", ["I can see Mt. Fuji from here."]),
+    (
+        "St. Michael's Church is on 5th st. near the light.",
+        ["St. Michael's Church is on 5th st. near the light."],
+    ),
+    ("That is JFK Jr.'s book.", ["That is JFK Jr.'s book."]),
+    ("She has $100.00 in her bag.", ["She has $100.00 in her bag."]),
+    ("She has $100.00. It is in her bag.", ["She has $100.00.", "It is in her bag."]),
+    (
+        "He teaches science (He previously worked for 5 years as an engineer.) at the local University.",
+        ["He teaches science (He previously worked for 5 years as an engineer.) at the local University."],
+    ),
+    ("She turned to him, 'This is great.' she said.", ["She turned to him, 'This is great.' she said."]),
+    (
+        "We don't want to ignore this period. Isn't it right?",
+        ["We don't want to ignore this period.", "Isn't it right?"],
+    ),
+    ('She turned to him, "This is great." she said.', ['She turned to him, "This is great." she said.']),
+    ("Hello!! Long time no see.", ["Hello!!", "Long time no see."]),
+    ("ART!!!", ["ART!!!"]),
+    ("Hello?? Who is there?", ["Hello??", "Who is there?"]),
+    ("Hello!? Is that you?", ["Hello!?", "Is that you?"]),
+    ("Hello?! Is that you?", ["Hello?!", "Is that you?"]),
+    ("1.) The first item 2.) The second item", ["1.) The first item", "2.) The second item"]),
+    ("1.) The first item. 2.) The second item.", ["1.) The first item.", "2.) The second item."]),
+    ("1) The first item. 2) The second item.", ["1) The first item.", "2) The second item."]),
+    (
+        "This is a sentence\ncut off in the middle because pdf.",
+        ["This is a sentence\ncut off in the middle because pdf."],
+    ),
+    (
+        "She works at Yahoo! in the accounting department.",
+        ["She works at Yahoo!", "in the accounting department."],
+    ),
+    (THOREAU, [THOREAU]),
+    (
+        '"Bohr [...] used the analogy of parallel stairways [...]" (Smith 55).',
+        ['"Bohr [...] used the analogy of parallel stairways [...]" (Smith 55).'],
+    ),
+    ("I visited the U.S.A. last year.", ["I visited the U.S.A. last year."]),
+    ("I live in the E.U. How about you?", ["I live in the E.U.", "How about you?"]),
+    ("I live in the U.S. How about you?", ["I live in the U.S.", "How about you?"]),
+    ("I work for the U.S. government in Virginia.", ["I work for the U.S. government in Virginia."]),
+    ("I have lived in the U.S. for 20 years.", ["I have lived in the U.S. for 20 years."]),
+    (
+        "Right upper lobe wedge resection: Negative for malignancy",
+        ["Right upper lobe wedge resection: Negative for malignancy"],
+    ),
+    (
+        "9. Right upper lobe wedge resection: Negative for malignancy. Normal lung.",
+        ["9. Right upper lobe wedge resection: Negative for malignancy.", "Normal lung."],
+    ),
+    (
+        "Her email is Jane.Doe@example.com. I sent her an email.",
+        ["Her email is Jane.Doe@example.com.", "I sent her an email."],
+    ),
+    (
+        "The site is: https://www.example.50.com/new-site/awesome_content.html. Please check it out.",
+        ["The site is: https://www.example.50.com/new-site/awesome_content.html.", "Please check it out."],
+    ),
+    ("1. The first item 2. The second item", ["1. The first item", "2. The second item"]),
+    ("1. The first item. 2. The second item.", ["1. The first item.", "2. The second item."]),
+    (
+        "Mit dieser Nachricht erhalten Sie unsere Auftragsbestätigung.",
+        ["Mit dieser Nachricht erhalten Sie unsere Auftragsbestätigung."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GOLDEN_RULES)
+@pytest.mark.parametrize("bounds", [(), ("\ue000",)], ids=["default", "mixed"])
+def test_spark_nlp_golden_rules(text: str, expected: list[str], bounds: tuple[str, ...]) -> None:
+    result = detect_sentences(text, SentenceDetectorOptions(custom_bounds=bounds))
+    assert [s.text for s in result] == expected
+    assert all(text[s.begin : s.end + 1] == s.text for s in result)
+
+
+def test_spark_nlp_golden_custom_bounds() -> None:
+    options = SentenceDetectorOptions(custom_bounds=("%%",))
+    text = "Here now%%This is Jimmy%%Stop me here. And here%%Goodbye"
+    assert [s.text for s in detect_sentences(text, options)] == [
+        "Here now", "This is Jimmy", "Stop me here.", "And here", "Goodbye",
+    ]  # fmt: skip
+
+
+def test_spark_nlp_bounds_spec() -> None:
+    # SentenceDetectorBoundsSpec.scala, offsets included.
+    no_abbr = SentenceDetectorOptions(use_abbreviations=False)
+    no_abbr_no_lists = SentenceDetectorOptions(use_abbreviations=False, detect_lists=False)
+    assert spans("His age is 34. He is visiting hospital.", no_abbr_no_lists) == [
+        ("His age is 34.", 0, 13),
+        ("He is visiting hospital.", 15, 38),
+    ]
+    assert spans("Hello World!! New Sentence", no_abbr) == [
+        ("Hello World!!", 0, 12),
+        ("New Sentence", 14, 25),
+    ]
+    assert spans(" Hello World!! .  New Sentence  ", no_abbr) == [
+        ("Hello World!!", 1, 13),
+        (".", 15, 15),
+        ("New Sentence", 18, 29),
+    ]
+    mixed = SentenceDetectorOptions(use_abbreviations=False, custom_bounds=("\n\n",))
+    assert spans(" Hello World.\n\nNew Sentence\n\nThird", mixed) == [
+        ("Hello World.", 1, 12),
+        ("New Sentence", 15, 26),
+        ("Third", 29, 33),
+    ]
+    assert spans(
+        "Hello world, this is a long sentence longerThanSplitLength", SentenceDetectorOptions(split_length=12)
+    ) == [
+        ("Hello world,", 0, 11),
+        ("this is a", 13, 21),
+        ("long", 23, 26),
+        ("sentence", 28, 35),
+        ("longerThanSplitLength", 37, 57),
+    ]
+    text = "Small sentence. This is a normal sentence. This is a long sentence (longer than the maxLength)."
+    assert spans(text, SentenceDetectorOptions(min_length=16, max_length=26)) == [
+        ("This is a normal sentence.", 16, 41)
+    ]
+
+
+def test_spark_nlp_bounds_spec_strategies() -> None:
+    text = "This is a sentence. This one uses custom bounds; As is this one;"
+
+    def results(**kwargs: object) -> list[str]:
+        return [s.text for s in detect_sentences(text, SentenceDetectorOptions(**kwargs))]  # type: ignore[arg-type]
+
+    plain = ["This is a sentence", "This one uses custom bounds", "As is this one"]
+    assert results(custom_bounds=("\\.", ";"), use_custom_bounds_only=True) == plain
+    assert results(custom_bounds=(";",)) == ["This is a sentence.", *plain[1:]]
+    appended = ["This is a sentence.", "This one uses custom bounds;", "As is this one;"]
+    only_append = {"use_custom_bounds_only": True, "custom_bounds_strategy": "append"}
+    assert results(custom_bounds=("\\.", ";"), **only_append) == appended
+    assert results(custom_bounds=(";",), custom_bounds_strategy="append") == appended
+    sub_headers = "\n1. This is a list\n1.1 This is a subpoint\n2. Second thing\n2.2 Second subthing"
+    prepend = SentenceDetectorOptions(
+        custom_bounds=("\\n[\\d\\.]+",), use_custom_bounds_only=True, custom_bounds_strategy="prepend"
+    )
+    assert [s.text for s in detect_sentences(sub_headers, prepend)] == [
+        "1. This is a list", "1.1 This is a subpoint", "2. Second thing", "2.2 Second subthing",
+    ]  # fmt: skip

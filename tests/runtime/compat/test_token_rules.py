@@ -236,5 +236,30 @@ def test_java_helpers() -> None:
     assert re.compile(translate_java_regex("a(?i)b|c"), re.A).fullmatch("C")
     assert re.compile(translate_java_regex("a(?i)b|c"), re.A).fullmatch("aB")
     assert re.compile(translate_java_regex("\\Qa.b\\E\\z"), re.A).match("a.b")
-    with pytest.raises(ValueError, match="p"):
-        translate_java_regex("\\p{L}+")
+    # \p{L} has no re class: a Unicode letter is approximated; unknown properties are refused.
+    assert re.compile(translate_java_regex("[\\p{L}']+"), re.A).fullmatch("l'extrême")
+    assert re.compile(translate_java_regex("\\p{Punct}+"), re.A).fullmatch("!$[")
+    with pytest.raises(ValueError, match="InGreek"):
+        translate_java_regex("\\p{InGreek}+")
+
+
+def test_infix_pattern_scaladoc_example() -> None:
+    # Tokenizer.scala's setInfixPatterns example ("([\\p{L}\\w]+'{1})([\\p{L}\\w]+)"): "This will yield:
+    # l', une, d', un, l', un, , , des, l', extrême, des, l', extreme" (the ", ," is the "," token).
+    options = TokenizerOptions(infix_patterns=("([\\p{L}\\w]+'{1})([\\p{L}\\w]+)",))
+    text = "l'une d'un l'un, des l'extrême des l'extreme"
+    tokens = tokenize(text, options)
+    assert [t.text for t in tokens] == [
+        "l'", "une", "d'", "un", "l'", "un", ",", "des", "l'", "extrême", "des", "l'", "extreme",
+    ]  # fmt: skip
+    assert_slices(text, tokens)
+
+
+def test_python_wrapper_add_infix_pattern_example() -> None:
+    # The python wrapper's addInfixPattern starts from [] (infixPatterns has no default), so this is
+    # the only infix: candidates without "/" match no rule and stay whole (step 4); "some/text" gives
+    # three groups; minLength 3 drops "is", "I" and "/".
+    options = TokenizerOptions(infix_patterns=("(\\p{L}+)(\\/)(\\p{L}+\\b)",), min_length=3, max_length=6)
+    assert spans("this is some/text I wrote", options) == [
+        ("this", 0, 3), ("some", 8, 11), ("text", 13, 16), ("wrote", 20, 24),
+    ]  # fmt: skip
