@@ -21,7 +21,7 @@ from runtime.conformance.compare import DEFAULT_ATOL, compare
 from runtime.conformance.records import Limits, RunOutcome, SnippetJob, SnippetReport
 from runtime.conformance.results import block_content, parse_results, render_table, rewrite_block
 from runtime.conformance.sandbox import ChildSpec, Sandbox
-from runtime.conformance.snippets import PRELUDE, card_jobs
+from runtime.conformance.snippets import card_jobs, prelude_for
 
 if TYPE_CHECKING:
     from registry.card import Card
@@ -128,7 +128,7 @@ def child_spec(job: SnippetJob, settings: Settings, register: bool) -> ChildSpec
         line=job.line,
         kind=job.kind,
         code=job.code,
-        prelude=PRELUDE if job.kind == "python" else "",
+        prelude=prelude_for(job.code) if job.kind == "python" else "",
         nlu_column=nlu_column(job.nlu_reference),
         expected_columns=expected_columns,
         register_card=register,
@@ -199,7 +199,8 @@ def _load_cards(paths: Sequence[Path]) -> tuple[list[Card], list[SnippetReport]]
 def plan_card(card: Card, settings: Settings, options: ConformOptions) -> tuple[list[SnippetJob], _Fetched]:
     jobs = card_jobs(card)
     runnable = [j for j in jobs if not j.skip_reason and not j.error]
-    if not runnable or not options.fetch:
+    if not runnable or not options.fetch or card.artifact is None:
+        # Nothing to run, or a card that names no artifact: its snippets run as they are.
         return jobs, _Fetched(None, card.artifact, None, None, None, 0.0)
     fetched = _fetch(card, settings)
     if fetched.skip_reason or fetched.error:
@@ -223,6 +224,9 @@ def conform(
     options = options or ConformOptions()
     settings = options.settings or Settings.from_env()
     cards, reports = _load_cards(list(paths))
+    for report in reports:
+        if progress:
+            progress(report)
     version = runtime_version()
     sandbox = Sandbox(options.limits, namespaces=options.namespaces)
     planned = [(card, *plan_card(card, settings, options)) for card in cards]

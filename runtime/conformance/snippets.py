@@ -29,6 +29,13 @@ sentence_detector = SentenceDetector().setInputCols(["document"]).setOutputCol("
 tokenizer = Tokenizer().setInputCols(["sentence"]).setOutputCol("token")
 """
 
+PRELUDE_IMPORTS, PRELUDE_SESSION, PRELUDE_STAGES = (
+    "\n".join(PRELUDE.splitlines()[:5]) + "\n",
+    PRELUDE.splitlines()[5] + "\n",
+    "\n".join(PRELUDE.splitlines()[6:]) + "\n",
+)
+_STAGE_NAMES = frozenset({"document_assembler", "sentence_detector", "tokenizer"})
+
 PROVIDED_PACKAGES = frozenset({"spark-nlp", "spark_nlp", "sparknlp", "pyspark", "nlu", "pandas", "numpy"})
 """pip installs of these are satisfied by the compatibility layer: the escape is a no-op."""
 
@@ -104,6 +111,37 @@ def network_reason(escapes: list[ShellEscape], path: str) -> str | None:
                 "snippets run with none"
             )
     return None
+
+
+def free_names(code: str) -> set[str]:
+    """Names the snippet reads but never binds and Python does not provide: what the card expects
+    from the cells it elided."""
+    import builtins
+
+    tree = ast.parse(code)
+    bound: set[str] = set()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return used - bound - set(dir(builtins)) - {"get_ipython"}
+
+
+def prelude_for(code: str) -> str:
+    """The part of Spark NLP's prelude the snippet needs: the imports when it uses a name it does
+    not define, the session when it uses `spark` or an elided stage, the stages when it uses one."""
+    names = free_names(code)
+    if not names:
+        return ""
+    needs_stages = bool(names & _STAGE_NAMES)
+    session = PRELUDE_SESSION if needs_stages or "spark" in names else ""
+    return PRELUDE_IMPORTS + session + (PRELUDE_STAGES if needs_stages else "")
 
 
 def snippet_kind(language: str) -> SnippetKind | None:

@@ -1,0 +1,135 @@
+"""The runner: verdicts per snippet, hostile cards stopped while good ones pass, --update."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from runtime.config import Settings
+from runtime.conformance.records import Limits, SnippetReport
+from runtime.conformance.runner import ConformOptions, conform, exit_status, nlu_column
+from tests.helpers import CARD_FIXTURES, CARDS
+
+FIXTURES = CARD_FIXTURES / "conformance"
+HOSTILE_LIMITS = Limits(wall_seconds=8, cpu_seconds=20, memory_bytes=512 << 20, max_processes=64)
+
+
+def _options(tmp_path: Path, **changes: object) -> ConformOptions:
+    settings = Settings(cache_dir=tmp_path / "cache", offline=True)
+    return ConformOptions(settings=settings, limits=HOSTILE_LIMITS, jobs=2, **changes)  # type: ignore[arg-type]
+
+
+def _by_card(reports: list[SnippetReport]) -> dict[str, list[SnippetReport]]:
+    out: dict[str, list[SnippetReport]] = {}
+    for report in reports:
+        out.setdefault(report.name, []).append(report)
+    return out
+
+
+@pytest.fixture
+def fixture_cards(tmp_path: Path) -> Path:
+    """The fixture cards, with the socket card aimed at a real server on the host's loopback."""
+    folder = tmp_path / "cards"
+    shutil.copytree(FIXTURES, folder)
+    server = socket.create_server(("127.0.0.1", 0))
+    card = folder / "2024-01-15-conform_socket_loopback_en.md"
+    card.write_text(re.sub(r"port = \d+", f"port = {server.getsockname()[1]}", card.read_text()))
+    yield folder
+    server.close()
+
+
+def test_hostile_cards_are_stopped_and_good_ones_pass_in_the_same_run(
+    fixture_cards: Path, tmp_path: Path
+) -> None:
+    outside = Path("/tmp/outside")
+    existed = outside.exists()
+    before = outside.stat().st_mtime_ns if existed else None
+    reports = _by_card(conform([fixture_cards], _options(tmp_path)))
+
+    assert [r.verdict for r in reports["conform_good_print"]] == ["pass"]
+    assert [r.verdict for r in reports["conform_table_print"]] == ["pass"]
+    assert [r.verdict for r in reports["conform_notebook_cell"]] == ["pass", "skip"]
+    hostile = {
+        "conform_endless_loop": "stopped: wall-clock limit of 8 s reached",
+        "conform_fork_loop": "process limit of 64 reached",
+        "conform_memory_loop": "stopped: memory limit of 512 MB reached",
+        "conform_write_outside": "writing /tmp/outside is outside the snippet's folder",
+        "conform_socket_loopback": "no network: connection to 127.0.0.1:",
+    }
+    for name, reason in hostile.items():
+        (report,) = reports[name]
+        assert report.verdict == "error", name
+        assert reason in report.reason, (name, report.reason)
+        assert report.reason.startswith(str(fixture_cards / f"2024-01-15-{name}_en.md") + ":")
+    assert reports["conform_fork_loop"][0].error_line == 28
+    assert reports["conform_socket_loopback"][0].error_line == 25
+    after = outside.stat().st_mtime_ns if outside.exists() else None
+    assert after == before
+
+
+def test_skip_reasons_and_errors_of_ordinary_cards(fixture_cards: Path, tmp_path: Path) -> None:
+    reports = conform(
+        [
+            fixture_cards / "2024-01-15-conform_no_results_en.md",
+            fixture_cards / "2024-01-15-conform_notebook_cell_en.md",
+        ],
+        _options(tmp_path),
+    )
+    no_results, raising, notebook, wget = reports
+    assert no_results.verdict == "skip" and no_results.reason.startswith("ran, nothing to compare")
+    assert raising.verdict == "error" and raising.error_line == 27
+    assert raising.reason.endswith("_en.md:27: ValueError: broken on purpose")
+    assert notebook.verdict == "pass"
+    assert wget.verdict == "skip" and "needs the network" in wget.reason
+    assert exit_status(reports) == 1
+    assert exit_status(reports, allow=["error"]) == 0
+
+
+def test_seed_cards_offline_with_an_empty_cache(tmp_path: Path) -> None:
+    reports = conform([CARDS], _options(tmp_path))
+    biobert = [r for r in reports if r.name == "sent_biobert_pubmed_base_cased"]
+    python = next(r for r in biobert if r.language == "python")
+    assert python.verdict == "error" and python.error_line == 38 and python.line == 32
+    assert "SyntaxError: unterminated string literal" in python.reason
+    for report in reports:
+        if report.language == "scala":
+            assert report.verdict == "skip" and "JVM Spark NLP" in report.reason
+        elif report is not python:
+            assert report.verdict == "skip" and report.reason.startswith("artifact unreachable: ")
+            assert "offline mode" in report.reason
+
+
+def test_update_rewrites_only_the_results_block_and_then_passes(tmp_path: Path) -> None:
+    card = tmp_path / "2024-01-15-conform_good_print_en.md"
+    original = (FIXTURES / card.name).read_text()
+    card.write_text(original.replace("total: 0.875\n0 1.0\n", "total: 0.9\n0 1.0\n3 2.5\n"))
+    broken = card.read_bytes()
+    (failing,) = conform([card], _options(tmp_path))
+    assert failing.verdict == "fail"
+    assert "-total: 0.9" in failing.diff and "+total: 0.875" in failing.diff and "-3 2.5" in failing.diff
+    (updated,) = conform([card], _options(tmp_path, update=True))
+    assert updated.verdict == "pass"
+    assert card.read_text() == original
+    head, tail = broken.split(b"total: 0.9")[0], broken.split(b"3 2.5\n")[1]
+    assert card.read_bytes().startswith(head) and card.read_bytes().endswith(tail)
+    (again,) = conform([card], _options(tmp_path))
+    assert again.verdict == "pass"
+
+
+def test_records_carry_what_the_report_needs(fixture_cards: Path, tmp_path: Path) -> None:
+    (report,) = conform([fixture_cards / "2024-01-15-conform_good_print_en.md"], _options(tmp_path))
+    assert report.runtime_version.startswith("cardhub ")
+    assert report.atol == 1e-4 and report.seconds > 0 and report.line == 22
+    assert any("network namespace" in line for line in report.isolation)
+    assert report.stdout_tail.startswith("total: 0.875")
+
+
+def test_nlu_column_name() -> None:
+    assert (
+        nlu_column("en.embed_sentence.small_bert_L6_768") == "en_embed_sentence_small_bert_L6_768_embeddings"
+    )
+    assert nlu_column(None) is None
