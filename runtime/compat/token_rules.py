@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from runtime.tokenizer import SparkToken
 
 __all__ = [
     "DEFAULT_CONTEXT_CHARS",
+    "DEFAULT_OPTIONS",
     "TokenizerOptions",
     "java_compile",
     "java_index_of",
@@ -343,6 +344,7 @@ class _Compiled:
     split_pattern: re.Pattern[str] | None
     split_chars_regex: re.Pattern[str] | None
     split_chars_last: tuple[str, ...]
+    fast: bool  # one rule, default target pattern, no exceptions, no splits
 
 
 def _exception_list(options: TokenizerOptions) -> list[str]:
@@ -377,6 +379,11 @@ def _compile(options: TokenizerOptions) -> _Compiled:
         split_pattern=split_pattern,
         split_chars_regex=split_chars_regex,
         split_chars_last=tuple(c[-1] for c in options.split_chars),
+        fast=len(rules) == 1
+        and options.target_pattern == "\\S+"
+        and exceptions is None
+        and split_pattern is None
+        and split_chars_regex is None,
     )
 
 
@@ -415,6 +422,34 @@ def _candidate_tokens(compiled: _Compiled, candidate: str, start: int) -> list[S
     return [SparkToken(candidate, start, start + len(candidate) - 1)]
 
 
+_CANDIDATES = re.compile(f"[^{BREAK_CHAR}]+")
+# With the default targetPattern, BREAK_PATTERN is Java's whitespace: the candidates are then the
+# runs of characters that are neither whitespace nor BREAK_CHAR, found in one pass (same result).
+_DEFAULT_CANDIDATES = re.compile(f"[^ \\t\\n\\x0b\\f\\r{BREAK_CHAR}]+")
+
+
+def _fast_tokens(
+    text: str, compiled: _Compiled, offset: int, keep: Callable[[str], bool]
+) -> list[SparkToken]:
+    """The default configuration's path (one rule, no exceptions, no splits): the same steps as
+    _tokens without the per-group bookkeeping. spark_default_tokenize runs here."""
+    rule = compiled.rules[0]
+    tokens: list[SparkToken] = []
+    for candidate in _DEFAULT_CANDIDATES.finditer(text):
+        word, start = candidate.group(), offset + candidate.start()
+        m = rule.search(word)
+        if m is None:
+            if keep(word):
+                tokens.append(SparkToken(word, start, start + len(word) - 1))
+            continue
+        pos = start + m.start()
+        for group in m.groups():
+            if group and keep(group):
+                tokens.append(SparkToken(group, pos, pos + len(group) - 1))
+            pos += len(group or "")
+    return tokens
+
+
 def _tokens(text: str, compiled: _Compiled, offset: int) -> Iterator[SparkToken]:
     without_break: set[str] = set()
     content = text
@@ -430,7 +465,7 @@ def _tokens(text: str, compiled: _Compiled, offset: int) -> Iterator[SparkToken]
 
         content = compiled.exceptions.sub(protect, text)
     protected = compiled.break_pattern.sub(BREAK_CHAR, content)
-    for candidate in re.finditer(f"[^{BREAK_CHAR}]+", protected):
+    for candidate in _CANDIDATES.finditer(protected):
         word, start = candidate.group(), candidate.start()
         if compiled.exceptions is not None and (PROTECT_CHAR in word or word in without_break):
             yield SparkToken(text[start : candidate.end()], offset + start, offset + candidate.end() - 1)
@@ -438,14 +473,21 @@ def _tokens(text: str, compiled: _Compiled, offset: int) -> Iterator[SparkToken]
             yield from _candidate_tokens(compiled, word, offset + start)
 
 
-def tokenize(text: str, options: TokenizerOptions = TokenizerOptions(), offset: int = 0) -> list[SparkToken]:
+DEFAULT_OPTIONS = TokenizerOptions()
+_DEFAULT_COMPILED = _compile(DEFAULT_OPTIONS)  # a few regexes: cheap at import
+
+
+def tokenize(text: str, options: TokenizerOptions = DEFAULT_OPTIONS, offset: int = 0) -> list[SparkToken]:
     """Spark NLP's Tokenizer on one sentence: its tokens with inclusive offsets, shifted by `offset`
     (the sentence's begin, as Spark's tokens carry document-level positions)."""
-    compiled = _compile(options)
-    return [
-        token
-        for token in _tokens(text, compiled, offset)
-        if token.text
-        and len(token.text) >= options.min_length
-        and (options.max_length is None or len(token.text) <= options.max_length)
-    ]
+    compiled = _DEFAULT_COMPILED if options is DEFAULT_OPTIONS else _compile(options)
+    min_length, max_length = options.min_length, options.max_length
+
+    def keep(token: str) -> bool:
+        # The final filter of TokenizerModel.tag.
+        return bool(token) and len(token) >= min_length and (max_length is None or len(token) <= max_length)
+
+    if compiled.fast:
+        return _fast_tokens(text, compiled, offset, keep)
+    return [token for token in _tokens(text, compiled, offset) if keep(token.text)]
+

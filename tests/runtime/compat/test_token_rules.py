@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runtime.compat.token_rules import (
     TokenizerOptions,
@@ -263,3 +265,16 @@ def test_python_wrapper_add_infix_pattern_example() -> None:
     assert spans("this is some/text I wrote", options) == [
         ("this", 0, 3), ("some", 8, 11), ("text", 13, 16), ("wrote", 20, 24),
     ]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list(" \t\n\x0b\f\r\u00a0\u2028.,;:!?*-()\"'aZ9$/@😀日ↇ\ue000")), max_size=40
+    )
+)
+def test_default_fast_path_equals_the_general_path(text: str) -> None:
+    # The default options take a shortcut (no BREAK_CHAR substitution, no per-group bookkeeping); a
+    # split char that never occurs forces the general path, which must give the same tokens.
+    general = TokenizerOptions(split_chars=("\uf8ff",))
+    assert tokenize(text) == tokenize(text, general)
