@@ -277,4 +277,6 @@ def test_default_fast_path_equals_the_general_path(text: str) -> None:
     # The default options take a shortcut (no BREAK_CHAR substitution, no per-group bookkeeping); a
     # split char that never occurs forces the general path, which must give the same tokens.
     general = TokenizerOptions(split_chars=("\uf8ff",))
-    assert tokenize(text) == tokenize(text, general)
+    tokens = tokenize(text)
+    assert tokens == tokenize(text, general)
+    assert_slices(text, tokens)
