@@ -4,7 +4,10 @@ Prints the full build time, the rebuild time after one card changes, the index p
 model page's bytes (raw and gzip, with the CSS and JS they load), and the same cards built by
 Hugo (Debian `hugo`, a minimal layout that renders the card body) with the ratio.
 
-    python benchmarks/bench_site.py [--cards 10000] [--repeat 3] [--keep DIR]
+    python benchmarks/bench_site.py [--cards 10000] [--repeat 3] [--keep DIR] [--no-hugo]
+
+With `--cards 30000` the 10,000-card site is built too, and the one-card rebuild of both sizes is
+printed side by side (it should not grow with the catalog), with the compact listing's size.
 """
 
 from __future__ import annotations
@@ -100,17 +103,29 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--keep", type=Path, help="build here and keep the result")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench_site_"))
+    rebuild = {}
+    if args.cards > 10_000:
+        print("--- 10000 cards, for the one-card rebuild beside the bigger catalog ---")
+        rebuild[10_000] = measure(10_000, args.repeat, work / "10000", hugo=False)
+        print(f"--- {args.cards} cards ---")
+    rebuild[args.cards] = measure(args.cards, args.repeat, work / str(args.cards), hugo=not args.no_hugo)
+    if len(rebuild) > 1:
+        print("one-card rebuild: " + ", ".join(f"{n} cards {t:.3f} s" for n, t in rebuild.items()))
 
+
+def measure(count: int, repeat: int, work: Path, hugo: bool) -> float:
+    """Builds `count` cards; prints the figures; returns the median one-card rebuild time."""
     from site_builder.build import build_site
 
-    work = args.keep or Path(tempfile.mkdtemp(prefix="bench_site_"))
-    cards = make_variants(args.cards, work / "cards")
+    cards = make_variants(count, work / "cards")
     print(f"{len(cards)} cards from {len(source_cards())} real ones in {work}")
 
     out = work / "site"
     fulls = []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         shutil.rmtree(out, ignore_errors=True)
         fulls.append(timed(lambda: build_site(work / "cards", out, incremental=False)))
     full = statistics.median(fulls)
@@ -118,14 +133,13 @@ def main() -> None:
 
     rebuilds = []
     target = cards[len(cards) // 2]
-    for i in range(max(5, args.repeat)):
+    for i in range(max(5, repeat)):
         changed = re.sub(r"^title: .*$", f"title: Changed title {i}", target.read_text(), count=1, flags=re.M)
         target.write_text(changed)
         rebuilds.append(timed(lambda: build_site(work / "cards", out)))
-    print(
-        f"cardhub rebuild after one card changed: median {statistics.median(rebuilds):.3f} s "
-        f"({[round(t, 3) for t in rebuilds]})"
-    )
+    rebuild = statistics.median(rebuilds)
+    print(f"cardhub rebuild after one card changed: median {rebuild:.3f} s "
+          f"({[round(t, 3) for t in rebuilds]})")
 
     index = page_bytes(out, out / "index.html", ["static/site.css", "static/site.js"])
     model_page = next((out / "models").glob("*/*.html"))
@@ -142,18 +156,24 @@ def main() -> None:
         f"{sum(1 for _ in (out / 'search').rglob('*.js'))} chunks"
     )
 
+    listing = out / "api" / "listing.json"
+    print(f"api/listing.json (compact listing): {listing.stat().st_size / 1e6:.2f} MB raw, "
+          f"{len(gzip.compress(listing.read_bytes())) / 1e6:.2f} MB gzip")
+    if not hugo:
+        return rebuild
     if HUGO is None:
         print("hugo: not installed (apt-get install hugo); no ratio")
-        return
+        return rebuild
     site = hugo_site(cards, work / "hugo")
     version = subprocess.run([HUGO, "version"], capture_output=True, text=True).stdout.strip()
     hugos = []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         shutil.rmtree(site / "public", ignore_errors=True)
         hugos.append(timed(lambda: subprocess.run([HUGO, "--quiet", "-s", str(site)], check=True)))
-    hugo = statistics.median(hugos)
-    print(f"hugo full build ({version}): median {hugo:.2f} s ({[round(t, 2) for t in hugos]})")
-    print(f"ratio cardhub / hugo: {full / hugo:.2f} (target: within 2x)")
+    hugo_time = statistics.median(hugos)
+    print(f"hugo full build ({version}): median {hugo_time:.2f} s ({[round(t, 2) for t in hugos]})")
+    print(f"ratio cardhub / hugo: {full / hugo_time:.2f} (target: within 2x)")
+    return rebuild
 
 
 if __name__ == "__main__":

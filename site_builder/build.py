@@ -105,6 +105,7 @@ def _build(
         api = writer.submit(output.write_api, out, records, [entry.key for entry, _ in ordered], old)
         listing_pages = output.write_listings(out, ordered, old, new, changes)
         output.write_search_index(out, ordered, old, new, changes)
+        output.write_listing_json(out, ordered, old, new, changes)
         output.write_site_files(out, ordered, base_url, old, new)
         new.record_order = api.result()
     new.save(out)

@@ -98,13 +98,16 @@ class Entry:
     title_terms: str = ""
     tag_terms: str = ""
     licensed: bool = False  # the model needs a license (registry.Card.licensed)
+    download: str = ""  # the Download and Copy S3 URI links, for api/listing.json
+    s3: str = ""
+    size: int = 0  # bytes, from Model Information (the index's dimension/size chart)
     digest: str = ""  # changes whenever anything a listing or the search index shows changes
 
     def __post_init__(self) -> None:
         if not self.digest:
             shown = repr((self.name, self.language, self.title, self.version, self.facets, self.excerpt,
                           self.deprecated, self.terms, self.name_terms, self.title_terms, self.tag_terms,
-                          self.licensed, self.date, self.spark_version))
+                          self.licensed, self.download, self.s3, self.size, self.date, self.spark_version))
             object.__setattr__(self, "digest", hashlib.blake2b(shown.encode(), digest_size=10).hexdigest())
 
     @property
@@ -165,6 +168,9 @@ def entry_for(card: Card, key: str | None = None) -> Entry:
         title_terms=" ".join(sorted(tokens(card.title))),
         tag_terms=" ".join(sorted(tokens(" ".join(card.tags)))),
         licensed=card.licensed,
+        download=card.links.download.url if card.links.download else "",
+        s3=card.links.s3.url if card.links.s3 else "",
+        size=(card.model_information.size_bytes or 0) if card.model_information else 0,
         errors=len(card.errors),
         warnings=len(card.warnings),
         deprecated=bool(card.deprecated),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder import pages
+from site_builder import charts, pages
 from site_builder.entries import FACETS, Entry, Placement
 from site_builder.manifest import Manifest, content_digest
 from site_builder.search_index import affected_by, build_index
@@ -220,11 +220,12 @@ def write_listings(
         if row_tokens is None:
             row_tokens = {entry.key: f"{entry.digest}{p.url}{int(p.newest)}" for entry, p in ordered}
         facets = preview if page.search else []
-        digest = page.digest(repr(facets) if page.search else "", row_tokens)
+        charts = index_charts(counts, ordered) if page.search else []
+        digest = page.digest(repr((facets, [c.rows for c in charts])) if page.search else "", row_tokens)
         new.digests[page.url] = digest
         if old is not None and old.digests.get(page.url) == digest and (out / page.url).exists():
             continue
-        write_text(out / page.url, pages.render_listing(page.listing(), facets, total))
+        write_text(out / page.url, pages.render_listing(page.listing(), facets, total, charts))
         written += 1
     overview_key = content_digest(repr(sorted((k, sorted(v.items())) for k, v in counts.items())))
     if old is None or old.digests.get("#facet-counts") != overview_key:
@@ -235,6 +236,20 @@ def write_listings(
     new.digests["#facet-counts"] = overview_key
     _remove_vanished(out, old, new, prefixes=("pages/", "facets/"))
     return written
+
+
+def index_charts(counts: dict[str, dict[str, int]], ordered: Ordered) -> list[charts.Chart]:
+    """The index's pictures: models by task and by language, and for embeddings (newest
+    versions) dimension against size."""
+    points = [(int(entry.facets["dimension"][0]), entry.size) for entry, placement in ordered
+              if placement.newest and entry.size and entry.facets.get("dimension")
+              and entry.facets["dimension"][0].isdigit()]  # fmt: skip
+    made = [
+        charts.bar_chart("chart-task", "Model cards by task", counts.get("task", {})),
+        charts.bar_chart("chart-language", "Model cards by language", counts.get("language", {})),
+        charts.scatter("chart-embeddings", "Embeddings: dimension against size (newest versions)", points),
+    ]
+    return [chart for chart in made if chart is not None]
 
 
 def _is_touched(page: _Page, touched: tuple[set[int], set[tuple[str, str]]]) -> bool:
@@ -288,6 +303,41 @@ def write_api(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"[\n" + body + b"\n]\n")
     return list(ordered_keys)
+
+
+LISTING_FIELDS = ("name", "language", "version", "task", "date", "page", "record", "download", "s3",
+                  "licensed")  # fmt: skip
+LISTING = "api/listing.json"
+
+
+def _listing_row(entry: Entry, url: str) -> list[object]:
+    task = entry.facets["task"][0] if entry.facets.get("task") else None
+    record = "api/" + url[: -len(".html")] + ".json"
+    return [entry.name, entry.language, entry.version, task, entry.date, url, record,
+            entry.download or None, entry.s3 or None, entry.licensed]  # fmt: skip
+
+
+def _listing_unchanged(changes: Changes, old: Manifest, new: Manifest) -> bool:
+    for _, before, after in changes:
+        old_url = old.urls.get(after.key, ("",))[0]
+        if before is None or _listing_row(before, old_url) != _listing_row(after, new.urls[after.key][0]):
+            return False
+    return True
+
+
+def write_listing_json(
+    out: Path, ordered: Ordered, old: Manifest | None, new: Manifest, changes: Changes | None
+) -> None:
+    """api/listing.json: the compact listing (name, language, version, task, date, links), a
+    small fraction of api/models.json. Rewritten only when a row of it changed."""
+    known = old is not None and LISTING in old.digests and (out / LISTING).exists()
+    if known and old is not None and changes is not None and _listing_unchanged(changes, old, new):
+        new.digests[LISTING] = old.digests[LISTING]
+        return
+    rows = ",\n".join(json.dumps(_listing_row(e, p.url), ensure_ascii=False, separators=(",", ":"))
+                      for e, p in ordered)  # fmt: skip
+    fields = json.dumps(list(LISTING_FIELDS))
+    _write_if_changed(out, LISTING, f'{{"fields":{fields},\n"models":[\n{rows}\n]}}\n', old, new)
 
 
 def write_site_files(out: Path, ordered: Ordered, base_url: str, old: Manifest | None, new: Manifest) -> None:

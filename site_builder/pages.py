@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from site_builder.charts import Chart, TimelinePoint, timeline
 from site_builder.entries import FACETS, Entry, Placement, safe_slug
 from site_builder.render import highlight, markdown_to_html
 
@@ -146,6 +147,9 @@ def render_model_page(card: Card, placement: Placement, versions: Sequence[tuple
         references=[u for u in (_safe_link(r) for r in card.references) if u],
         versions=[VersionLink(label=_version_label(e, p), url=p.url, newest=p.newest, current=p.url == url)
                   for e, p in versions],
+        timeline=timeline("chart-versions", f"Versions of {card.name} ({card.language}) over time",
+                          [TimelinePoint(e.version or p.version_slug, e.date, p.newest, p.url == url)
+                           for e, p in versions]) if len(versions) > 1 else None,
     )  # fmt: skip
     return environment().get_template("model.html").render(context)
 
@@ -240,7 +244,9 @@ class Listing:
     intro: str = ""
 
 
-def render_listing(listing: Listing, facets: list[FacetGroup], count: int) -> str:
+def render_listing(
+    listing: Listing, facets: list[FacetGroup], count: int, charts: Sequence[Chart] = ()
+) -> str:
     context = _common(listing.url, listing.heading, count)
     first = (listing.number - 1) * PAGE_SIZE
     shown = f"{first + 1}–{first + len(listing.rows)}" if listing.rows else "0"
@@ -249,6 +255,7 @@ def render_listing(listing: Listing, facets: list[FacetGroup], count: int) -> st
         intro=listing.intro,
         search=listing.search,
         facets=facets,
+        charts=charts,
         rows=listing.rows,
         start=first + 1,
         status=f"Showing {shown} of {listing.total} model cards.",

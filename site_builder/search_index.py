@@ -119,9 +119,9 @@ def build_index(
     previous: Callable[[str], str | None] | None = None,
 ) -> dict[str, str]:
     """The chunk files of the index, as {path under search/: content}: all of them, or `only`
-    those a change affects (plus meta.js and the facet columns, which are cheap). With
-    `previous` (the text of a chunk as last written), the affected term shards are patched
-    rather than recomputed from every document."""
+    those a change affects (plus meta.js). With `previous` (the text of a chunk as last
+    written), the affected term shards and the rank string are patched rather than recomputed
+    from every document."""
     files: dict[str, str] = {}
     for start in range(0, len(ordered), DOC_CHUNK):
         if only is None or start // DOC_CHUNK in only.doc_chunks:
@@ -132,8 +132,19 @@ def build_index(
     else:
         files.update(_term_chunks(ordered, None if only is None else only.shards))
     for facet, _ in FACETS:
-        files[f"cols/{facet}.js"] = _chunk(f"cols/{facet}", facet_column(ordered, facet))
-    meta = {"docs": len(ordered), "chunk": DOC_CHUNK, "labels": dict(FACETS), "rank": rank_string(ordered)}
+        if only is None or any((before.facets.get(facet) if before else None) != after.facets.get(facet)
+                               for _, before, after in only.changes):  # fmt: skip
+            files[f"cols/{facet}.js"] = _chunk(f"cols/{facet}", facet_column(ordered, facet))
+    meta = {"docs": len(ordered), "chunk": DOC_CHUNK, "labels": dict(FACETS), "rank": ""}
+    last = previous("meta.js") if only is not None and previous is not None else None
+    last_rank = _read_chunk(last).get("rank", "") if last else ""
+    if only is not None and len(last_rank) == len(ordered):
+        rank = list(last_rank)
+        for doc_id, _, _ in only.changes:
+            rank[doc_id] = _rank_char(*ordered[doc_id])
+        meta["rank"] = "".join(rank)
+    else:
+        meta["rank"] = rank_string(ordered)
     files["meta.js"] = _chunk("meta", meta)
     return files
 
@@ -141,14 +152,17 @@ def build_index(
 def rank_string(ordered: Sequence[tuple[Entry, Placement]]) -> str:
     """One character per document: recommended (32), supported (16), newest version (8) and the
     card's year since 2019 (0-7); 0 for a deprecated card. Ranks ties between equal matches."""
-    chars = []
-    for entry, placement in ordered:
-        status = entry.facets.get("status", ())
-        year = int(entry.date[:4]) if entry.date and entry.date[:4].isdigit() else 2019
-        value = min(7, max(0, year - 2019))
-        value += 32 * ("Recommended" in status) + 16 * ("Supported" in status) + 8 * placement.newest
-        chars.append(ALPHABET[0] if entry.deprecated else ALPHABET[value])
-    return "".join(chars)
+    return "".join(_rank_char(entry, placement) for entry, placement in ordered)
+
+
+def _rank_char(entry: Entry, placement: Placement) -> str:
+    if entry.deprecated:
+        return ALPHABET[0]
+    status = entry.facets.get("status", ())
+    year = int(entry.date[:4]) if entry.date and entry.date[:4].isdigit() else 2019
+    value = min(7, max(0, year - 2019))
+    value += 32 * ("Recommended" in status) + 16 * ("Supported" in status) + 8 * placement.newest
+    return ALPHABET[value]
 
 
 def facet_column(ordered: Sequence[tuple[Entry, Placement]], facet: str) -> dict[str, object]:

@@ -62,17 +62,17 @@ def _wait_for_results(page: Any) -> None:
 
 def test_search_facet_model_page_tabs_and_copy(page: Any, site_url: str) -> None:
     page.goto(site_url + "index.html")
-    assert page.locator("[data-results] > li").count() == 9
+    assert page.locator("[data-results] > li").count() == 10
     page.fill("#q", "small bert")
     _wait_for_results(page)
     assert page.locator("[data-status]").inner_text() == "2 models match."
     assert "q=small+bert" in page.url
     page.fill("#q", "")
     # The search input is debounced: wait until the cleared query has been applied.
-    sync_api.expect(page.locator("[data-status]")).to_contain_text("of 9 model cards")
+    sync_api.expect(page.locator("[data-status]")).to_contain_text("of 10 model cards")
     page.locator("[data-facet='annotator'][data-value='BertSentenceEmbeddings']").click()
     _wait_for_results(page)
-    assert page.locator("[data-status]").inner_text() == "5 models match."
+    assert page.locator("[data-status]").inner_text() == "6 models match."
     assert "annotator=BertSentenceEmbeddings" in page.url
     assert page.locator("[data-facet='annotator'][aria-pressed='true']").count() == 1
     page.get_by_role("link", name="Smaller BERT Sentence Embeddings (L-6_H-768_A-12)").click()
@@ -122,11 +122,11 @@ def test_without_javascript_everything_is_listed_and_readable(browser: Any, site
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site_url + "index.html")
-    assert page.locator("[data-results] > li").count() == 9
+    assert page.locator("[data-results] > li").count() == 10
     assert not page.locator("#q").is_visible()  # the search form needs JavaScript: hidden, not broken
     page.locator("[data-facet='task'][data-value='Embeddings']").click()
     page.wait_for_url("**/facets/task/embeddings.html")
-    assert page.locator("[data-results] > li").count() == 7
+    assert page.locator("[data-results] > li").count() == 8
     page.goto(site_url + MODEL)
     for language in ("python", "scala", "nlu"):
         assert page.locator(f"#code-{language}").is_visible()

@@ -61,7 +61,7 @@ def test_hostile_card_data_in_search_chunks_is_inert(built_site: Path) -> None:
 
 def test_models_json_is_an_array_of_records_with_name_and_url(built_site: Path) -> None:
     records = json.loads((built_site / "api/models.json").read_text())
-    assert isinstance(records, list) and len(records) == 9
+    assert isinstance(records, list) and len(records) == 10
     names = {r["name"] for r in records}
     assert {"sent_small_bert_L6_768", "bert_base_cased", "small_bert_L2_768"} <= names
     seed = next(r for r in records if r["name"] == "sent_small_bert_L6_768")
@@ -80,7 +80,7 @@ def test_sitemap_is_valid_xml_listing_every_model_page(built_site: Path) -> None
     locs = [e.text or "" for e in tree.getroot().findall("s:url/s:loc", ns)]
     assert "http://127.0.0.1:8000/index.html" in locs
     assert "http://127.0.0.1:8000/models/sent_small_bert_L6_768_en/2.6.0.html" in locs
-    assert len(locs) == 2 + 9
+    assert len(locs) == 2 + 10
 
 
 def test_not_found_page_links_from_the_host_root(built_site: Path) -> None:
@@ -98,3 +98,21 @@ def test_facet_counts_count_cards_per_value(built_site: Path) -> None:
     counts = facet_counts([(e, placements[e.key]) for e in entries])
     assert counts["language"] == {"en": 5}
     assert sum(counts["task"].values()) == 5
+
+
+def test_compact_listing_has_one_row_per_card_with_identity_and_links(built_site: Path) -> None:
+    listing = json.loads((built_site / "api/listing.json").read_text())
+    fields = listing["fields"]
+    rows = [dict(zip(fields, row, strict=True)) for row in listing["models"]]
+    full = json.loads((built_site / "api/models.json").read_text())
+    assert len(rows) == len(full)
+    by_name = {row["name"]: row for row in rows}
+    small = by_name["sent_small_bert_L6_768"]
+    assert small["language"] == "en" and small["version"] == "2.6.0" and small["task"] == "Embeddings"
+    assert small["page"] == "models/sent_small_bert_L6_768_en/2.6.0.html"
+    assert (built_site / small["record"]).is_file() and (built_site / small["page"]).is_file()
+    assert small["s3"].startswith("s3://") and small["download"].endswith(".zip")
+    assert small["licensed"] is False
+    assert by_name["ner_clinical_large"]["licensed"] is True
+    compact = (built_site / "api/listing.json").stat().st_size
+    assert compact * 5 < (built_site / "api/models.json").stat().st_size

@@ -12,10 +12,10 @@ def test_build_command_builds_the_given_cards(cards_dir: Path, tmp_path: Path) -
     out = tmp_path / "site"
     result = CliRunner().invoke(cli, ["build", str(cards_dir), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "full build: 9 cards" in result.output
-    assert len(json.loads((out / "api/models.json").read_text())) == 9
+    assert "full build: 10 cards" in result.output
+    assert len(json.loads((out / "api/models.json").read_text())) == 10
     again = CliRunner().invoke(cli, ["build", str(cards_dir), "--out", str(out)])
-    assert "rebuild: 9 cards (0 parsed)" in again.output
+    assert "rebuild: 10 cards (0 parsed)" in again.output
 
 
 def test_build_command_defaults_to_the_packaged_cards(tmp_path: Path) -> None:
