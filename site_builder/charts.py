@@ -18,8 +18,8 @@ from html import escape
 from markupsafe import Markup
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 190
-BAR_WIDTH = 380
+LABEL_WIDTH = 170
+BAR_WIDTH = 300
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +39,7 @@ def _clip(text: str, limit: int = 28) -> str:
 
 def _svg(chart_id: str, title: str, description: str, width: int, height: int, body: str) -> Markup:
     return Markup(
-        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{chart_id}-t">{escape(title)}</title>'
         f'<desc id="{chart_id}-d">{escape(description)}</desc>'
@@ -84,7 +84,7 @@ def scatter(chart_id: str, title: str, points: Sequence[tuple[int, int]]) -> Cha
             bins[key] = bins.get(key, 0) + 1
     if not bins:
         return None
-    width, height, left, bottom = 560, 260, 70, 40
+    width, height, left, bottom = 520, 240, 70, 40
     dims = sorted({d for d, _ in bins})
     sizes = [s for _, s in bins]
     low, high = min(sizes) - 0.25, max(sizes) + 0.25

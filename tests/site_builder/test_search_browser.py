@@ -1,5 +1,6 @@
 """Search as people type it, in real headless Chromium over the built site: inner parts of
-words, name parts, typos, ranking, and facet counts that follow the query."""
+words, name parts, typos, ranking, and facet counts that follow the query; and the pictures
+with JavaScript off."""
 
 from __future__ import annotations
 
@@ -100,3 +101,19 @@ def test_licensed_models_are_marked_in_results(page: Any, site_url: str) -> None
     page.goto(site_url + "index.html?q=clinical")
     sync_api.expect(page.locator("[data-status]")).to_contain_text("match")
     assert "needs a license" in page.locator("[data-results] li").first.inner_text()
+
+
+def test_pictures_are_there_without_javascript(browser: Any, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "index.html")
+    for chart_id in ("chart-task", "chart-language", "chart-embeddings"):
+        svg = page.locator(f"#{chart_id} svg[role=img]")
+        assert svg.is_visible() and svg.bounding_box()["height"] > 10  # type: ignore[index]
+    assert page.locator("#chart-task rect.chart-bar").count() >= 3
+    page.locator("#chart-task details summary").click()
+    assert page.locator("#chart-task table").is_visible()
+    page.goto(site_url + "models/sent_bge_base_en/5.5.0.html")
+    assert page.locator("#chart-versions circle.chart-dot").count() == 2
+    assert page.locator("#chart-versions circle.newest").count() == 1
+    context.close()
