@@ -99,16 +99,39 @@ def _open_session(onnx_path: Path, options: SessionOptions) -> ort.InferenceSess
     if not options.cache_optimized:
         return ort.InferenceSession(str(onnx_path), session_options, providers=providers)
     cached = optimized_model_path(onnx_path)
-    if cached.is_file() and cached.stat().st_mtime >= onnx_path.stat().st_mtime:
-        # Already optimized: skip the (slow) optimizer passes on load.
-        session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-        try:
-            return ort.InferenceSession(str(cached), session_options, providers=providers)
-        except Exception:  # damaged, or its weights file gone: optimize again, as if absent
-            session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    _write_optimized(onnx_path, cached)
-    source = cached if cached.is_file() else onnx_path
-    return ort.InferenceSession(str(source), session_options, providers=providers)
+    # Processes loading one model at once (Spark's Python workers) take turns: a writer removes
+    # the weights files of older optimizations, which another process may be about to load.
+    with _optimization_lock(cached):
+        if cached.is_file() and cached.stat().st_mtime >= onnx_path.stat().st_mtime:
+            # Already optimized: skip the (slow) optimizer passes on load.
+            session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+            try:
+                return ort.InferenceSession(str(cached), session_options, providers=providers)
+            except Exception:  # damaged, or its weights file gone: optimize again, as if absent
+                session_options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        _write_optimized(onnx_path, cached)
+        source = cached if cached.is_file() else onnx_path
+        return ort.InferenceSession(str(source), session_options, providers=providers)
+
+
+@contextlib.contextmanager
+def _optimization_lock(cached: Path) -> Iterator[None]:
+    """An inter-process lock beside the cached graph (flock: released by the kernel if the
+    process dies). None where the folder is read-only, as no process can write the cache there,
+    or without fcntl (Windows). Not filelock: its import costs a cold start some 30 ms."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        handle = open(cached.with_name(cached.name + ".lock"), "a")  # noqa: SIM115 - held across the yield
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _write_optimized(onnx_path: Path, cached: Path) -> None:

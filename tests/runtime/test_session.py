@@ -206,3 +206,34 @@ def test_windows_pull_lazily() -> None:
     windows = in_windows(source(), 100)
     assert next(windows) == list(range(100))
     assert len(pulled) == 100
+
+
+_OPEN_AND_EMBED = """
+import sys
+from pathlib import Path
+import numpy as np
+from runtime.session import BertSession
+session = BertSession(Path(sys.argv[1]))
+print(float(session.run([np.array([2, 7, 3])], "pooled")[0][0]))
+"""
+
+
+def test_processes_opening_one_model_at_once_all_get_a_session(tiny: TinyBert, onnx_path: Path) -> None:
+    """Spark starts one Python worker per core and each opens the model: the first optimizes
+    and caches the graph while the others wait, and none is handed a weights file that another
+    process is replacing."""
+    import subprocess
+    import sys
+
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_AND_EMBED, str(onnx_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for _ in range(4)
+    ]
+    outputs = [child.communicate(timeout=300) for child in children]
+    assert [child.returncode for child in children] == [0] * 4, [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    assert len(list(onnx_path.parent.glob(f"*{WEIGHTS_SUFFIX}"))) == 1
