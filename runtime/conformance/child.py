@@ -72,9 +72,14 @@ def _is_write(mode: object, flags: object) -> bool:
     return False
 
 
-def install_audit_hook(workdir: str, namespaced: bool) -> None:
-    """Writes outside the snippet's folder and network connections stop with a clear error."""
-    allowed = (os.path.realpath(workdir) + os.sep, "/dev/null", "/dev/tty", "/dev/std", "/proc/self/fd/")
+def install_audit_hook(writable: list[str], namespaced: bool) -> None:
+    """Writes outside the snippet's folder and network connections stop with a clear error.
+    `writable[0]` is the snippet's folder; the others are throw-away overlays (the model cache)."""
+    folders = tuple(os.path.realpath(folder) + os.sep for folder in writable)
+    devices = ("/dev/null", "/dev/tty", "/dev/std", "/proc/self/fd/")
+
+    def inside(path: str) -> bool:
+        return (os.path.realpath(path) + os.sep).startswith(folders)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if (
@@ -84,21 +89,20 @@ def install_audit_hook(workdir: str, namespaced: bool) -> None:
             and isinstance(args[0], str | bytes)
         ):
             path = os.fsdecode(args[0])
-            full = os.path.realpath(path)
-            if not (full + os.sep).startswith(allowed[0]) and not full.startswith(allowed[1:]):
+            if not inside(path) and not os.path.realpath(path).startswith(devices):
                 raise PermissionError(
                     f"conformance sandbox: writing {path} is outside the snippet's folder; a card's "
                     "code may only write under its working folder"
                 )
         elif event in ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree"):
             path = os.fsdecode(args[0]) if isinstance(args[0], str | bytes) else ""
-            if path and not (os.path.realpath(path) + os.sep).startswith(allowed[0]):
+            if path and not inside(path):
                 raise PermissionError(f"conformance sandbox: {event} {path} is outside the snippet's folder")
         elif event == "socket.connect":
             sock, address = args
             if sock.family == socket.AF_UNIX:
                 target = os.fsdecode(address) if isinstance(address, str | bytes) else ""
-                if target and not target.startswith("\0") and not target.startswith(allowed[0]):
+                if target and not target.startswith("\0") and not inside(target):
                     raise PermissionError(
                         f"conformance sandbox: no connections outside the sandbox ({target})"
                     )
@@ -195,27 +199,42 @@ def render_pipeline(
     frame: Any, nlu_column: str | None, expected_columns: list[str] | None
 ) -> dict[str, Any] | None:
     """A Spark DataFrame of annotations the way nlu shows it: one row per embedding annotation,
-    its text under `sentence` / `token`, its vector under nlu's column name."""
-    fields = [f for f in frame.schema.fields if "annotatorType" in f.dataType.simpleString()]
+    its vector under nlu's column name, its text under `sentence` / `token`. nlu takes a token's
+    text from the tokenizer's column (the embeddings' own `result` is lowercased for uncased
+    models), so the text comes from the `token` annotation with the same offsets when there is one."""
+    fields = [f.name for f in frame.schema.fields if "annotatorType" in f.dataType.simpleString()]
     if not fields:
         return None
-    rows_out: list[tuple[str, list[float]]] = []
-    level, column = "sentence", fields[-1].name
-    for field in reversed(fields):
-        collected = frame.select(field.name).collect()
-        annotations = [a for row in collected for a in (row[0] or [])]
-        if annotations and all(a["annotatorType"] in _LEVELS for a in annotations):
-            level, column = _LEVELS[annotations[0]["annotatorType"]], field.name
-            rows_out = [(a["result"], [float(x) for x in a["embeddings"]]) for a in annotations]
+    rows = frame.select(*fields).collect()
+    chosen = None
+    for name in reversed(fields):
+        found = [a for row in rows for a in (row[name] or [])]
+        if found and all(a["annotatorType"] in _LEVELS for a in found):
+            chosen = name
             break
-    else:
+    if chosen is None:
         return None
-    name = nlu_column or column
+    rows_out: list[tuple[str, list[float]]] = []
+    level = "sentence"
+    for row in rows:
+        tokens = {
+            (a["begin"], a["end"]): a["result"]
+            for name in fields
+            for a in (row[name] or [])
+            if a["annotatorType"] == "token"
+        }
+        for annotation in row[chosen] or []:
+            level = _LEVELS[annotation["annotatorType"]]
+            text = annotation["result"]
+            if level == "token":
+                text = tokens.get((annotation["begin"], annotation["end"]), text)
+            rows_out.append((text, [float(x) for x in annotation["embeddings"]]))
+    name = nlu_column or chosen
     columns = [name, level] if level == "sentence" else [level, name]
     if expected_columns and set(expected_columns) == {name, level}:
         columns = list(expected_columns)
-    rows = [[vector if c == name else text for c in columns] for text, vector in rows_out]
-    return {"columns": columns, "rows": rows}
+    table = [[vector if c == name else text for c in columns] for text, vector in rows_out]
+    return {"columns": columns, "rows": table}
 
 
 def _card_line(exc: BaseException, path: str) -> int | None:
@@ -232,10 +251,13 @@ def register_card(path: str) -> None:
     """Make the card under test the one `pretrained(name)` and `nlu.load(ref)` resolve to, when
     it is not one of the packaged cards (fixture cards, a catalog's own folder)."""
     import registry
+    from registry import index
     from registry.store import Registry
 
     own = Registry.from_paths([path])
     registry.default_registry = lambda: own  # type: ignore[assignment]
+    # The packaged index answers for the packaged cards only; this run's registry is the card.
+    index.packaged_entries = lambda: None  # type: ignore[assignment]
 
 
 def run(spec: dict[str, Any], result: dict[str, Any]) -> None:
@@ -303,6 +325,7 @@ def main() -> None:
         from runtime.conformance import isolation
 
         limits = spec["limits"]
+        overlays = [d for d in spec.get("overlays", []) if os.path.isdir(d)] if spec["namespaces"] else []
         result["isolation"] += isolation.set_rlimits(
             limits["cpu_seconds"],
             limits["max_file_bytes"],
@@ -311,10 +334,12 @@ def main() -> None:
             limits.get("address_space"),
         )
         if spec["namespaces"]:
-            result["isolation"] += isolation.enter_namespaces([spec["workdir"]])
+            result["isolation"] += isolation.enter_namespaces(
+                [spec["workdir"], spec["overlay_scratch"]], overlays
+            )
         result["isolation"] += isolation.drop_capabilities()
         namespaced = any(line.startswith("network namespace") for line in result["isolation"])
-        install_audit_hook(spec["workdir"], namespaced)
+        install_audit_hook([spec["workdir"], *overlays], namespaced)
         result["isolation"].append("audit hook: writes outside the folder and network connections refused")
         sys.meta_path.insert(0, _AliasFinder())
         sys.stdin = io.StringIO("")

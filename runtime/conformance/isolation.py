@@ -91,14 +91,30 @@ def _mounts() -> list[tuple[str, set[str]]]:
     return points
 
 
-def _readonly_except(folders: list[str]) -> list[str]:
-    """Every mount read-only but /proc, /dev and `folders` (bind-mounted onto themselves)."""
+def _overlay(folder: str, scratch: str, number: int) -> None:
+    """`folder` shows its files but takes writes into `scratch` (discarded with the snippet)."""
+    upper, work = f"{scratch}/.cardhub-overlay/{number}/upper", f"{scratch}/.cardhub-overlay/{number}/work"
+    os.makedirs(upper)
+    os.makedirs(work)
+    options = f"lowerdir={folder},upperdir={upper},workdir={work}"
+    _check(
+        _libc.mount(b"overlay", folder.encode(), b"overlay", ctypes.c_ulong(0), options.encode()),
+        f"overlay on {folder}",
+    )
+
+
+def _readonly_except(folders: list[str], overlays: list[str]) -> list[str]:
+    """Every mount read-only but /proc, /dev, `folders` (bind-mounted onto themselves) and
+    `overlays` (their writes land in the last of `folders` and vanish with it)."""
     _mount(None, "/", MS_REC | MS_PRIVATE)
     for folder in folders:
         _mount(folder, folder, MS_BIND | MS_REC)
+    for number, folder in enumerate(overlays):
+        _overlay(folder, folders[-1], number)
     failed = []
+    kept = set(folders) | set(overlays)
     for point, options in _mounts():
-        keep = point in folders or any(point == p or point.startswith(p + "/") for p in _WRITABLE)
+        keep = point in kept or any(point == p or point.startswith(p + "/") for p in _WRITABLE)
         if keep or "ro" in options:
             continue
         flags = MS_BIND | MS_REMOUNT | MS_RDONLY
@@ -112,7 +128,7 @@ def _readonly_except(folders: list[str]) -> list[str]:
     return failed
 
 
-def enter_namespaces(writable: list[str]) -> list[str]:
+def enter_namespaces(writable: list[str], overlays: list[str]) -> list[str]:
     """Own network and mount namespaces; what was achieved, as report lines."""
     done: list[str] = []
     if _libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
@@ -124,11 +140,11 @@ def enter_namespaces(writable: list[str]) -> list[str]:
     except OSError as exc:
         done.append(f"network namespace, loopback down ({exc.strerror})")
     try:
-        failed = _readonly_except(writable)
-        done.append(
-            "read-only mounts except the snippet's folder"
-            + (f" (could not remount: {', '.join(failed)})" if failed else "")
-        )
+        failed = _readonly_except(writable, overlays)
+        skipped = f" (could not remount: {', '.join(failed)})" if failed else ""
+        done.append(f"read-only mounts except the snippet's folder{skipped}")
+        if overlays:
+            done.append(f"model cache seen through a throw-away overlay ({', '.join(overlays)})")
     except OSError as exc:
         done.append(f"mount namespace without read-only mounts ({exc})")
     return done

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from runtime.config import Settings
 from runtime.conformance.compare import DEFAULT_ATOL, compare
+from runtime.conformance.pool import WorkerPool
 from runtime.conformance.records import Limits, RunOutcome, SnippetJob, SnippetReport
 from runtime.conformance.results import block_content, parse_results, render_table, rewrite_block
 from runtime.conformance.sandbox import ChildSpec, Sandbox
@@ -35,6 +36,9 @@ class ConformOptions:
     jobs: int = 2
     update: bool = False
     namespaces: bool = True
+    warm: bool = True
+    """Run snippets in warm workers (Spark started once per worker, one fork per snippet);
+    False: a fresh interpreter per snippet (slower, nothing shared)."""
     fetch: bool = True
     """False: do not fetch (snippets that need a model then fail offline in the sandbox)."""
 
@@ -133,6 +137,7 @@ def child_spec(job: SnippetJob, settings: Settings, register: bool) -> ChildSpec
         expected_columns=expected_columns,
         register_card=register,
         env={"CARDHUB_CACHE": str(settings.cache_dir)},
+        overlays=[str(settings.cache_dir)],
     )
 
 
@@ -228,18 +233,33 @@ def conform(
         if progress:
             progress(report)
     version = runtime_version()
-    sandbox = Sandbox(options.limits, namespaces=options.namespaces)
     planned = [(card, *plan_card(card, settings, options)) for card in cards]
+    runnable = [job for _, jobs, _ in planned for job in jobs if not job.skip_reason and not job.error]
+    executor: Sandbox | WorkerPool = Sandbox(options.limits, namespaces=options.namespaces)
+    if options.warm and runnable:
+        spark = any(job.kind == "python" and "sparknlp.start()" in prelude_for(job.code) for job in runnable)
+        executor = WorkerPool(
+            options.limits,
+            size=max(1, min(options.jobs, len(runnable))),
+            spark=spark,
+            env={"CARDHUB_CACHE": str(settings.cache_dir)},
+            overlays=[str(settings.cache_dir)],
+            namespaces=options.namespaces,
+        )
 
     def run_one(item: tuple[SnippetJob, _Fetched, bool]) -> tuple[SnippetJob, RunOutcome | None, _Fetched]:
         job, fetched, register = item
         if job.skip_reason or job.error:
             return job, None, fetched
-        return job, sandbox.run(child_spec(job, settings, register)), fetched
+        return job, executor.run(child_spec(job, settings, register)), fetched
 
     work = [(job, fetched, not is_packaged(card.path)) for card, jobs, fetched in planned for job in jobs]
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        done = list(pool.map(run_one, work))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as threads:
+            done = list(threads.map(run_one, work))
+    finally:
+        if isinstance(executor, WorkerPool):
+            executor.close()
     if options.update:
         done = _update(done, options)
     for job, outcome, fetched in done:

@@ -165,6 +165,8 @@ class ChildSpec:
     nlu_column: str | None = None
     expected_columns: list[str] | None = None
     register_card: bool = False
+    overlays: list[str] = field(default_factory=list)
+    """Folders the snippet sees with their files but whose writes it keeps to itself (the cache)."""
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -203,13 +205,14 @@ class Sandbox:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _run(self, spec: ChildSpec, scratch: Path) -> RunOutcome:
-        workdir, io_dir = scratch / "work", scratch / "io"
-        workdir.mkdir()
-        io_dir.mkdir()
+        workdir, io_dir, overlay = scratch / "work", scratch / "io", scratch / "overlay"
+        for folder in (workdir, io_dir, overlay):
+            folder.mkdir()
         cgroups = Cgroups.create(self.limits)
         payload = {
             **{k: v for k, v in asdict(spec).items() if k != "env"},
             "workdir": str(workdir),
+            "overlay_scratch": str(overlay),
             "namespaces": self.namespaces,
             "limits": {**asdict(self.limits), "address_space": None if cgroups else self.limits.memory_bytes},
         }
@@ -236,7 +239,7 @@ class Sandbox:
                 raise SandboxError(f"cannot start {sys.executable}: {exc}") from exc
         killed = self._supervise(proc, payload, cgroups)
         seconds = time.perf_counter() - started
-        outcome = self._collect(io_dir, proc.returncode, killed, cgroups, seconds)
+        outcome = collect_outcome(io_dir, proc.returncode, killed, cgroups, seconds, self.limits)
         if cgroups:
             cgroups.remove()
         return outcome
@@ -265,64 +268,67 @@ class Sandbox:
         proc.wait()
         return killed
 
-    def _collect(
-        self, io_dir: Path, code: int, killed: str, cgroups: Cgroups | None, seconds: float
-    ) -> RunOutcome:
-        stdout = _tail(io_dir / "stdout", MAX_STDOUT)
-        stderr = _tail(io_dir / "stderr", _TAIL)
-        try:
-            data = json.loads((io_dir / "result").read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
-            data = {}
-        if cgroups:
-            enforced = (
-                f"cgroups (pids {self.limits.max_processes}, memory {self.limits.memory_bytes >> 20} MB)"
-            )
-        else:
-            enforced = "no cgroups: memory by RLIMIT_AS, processes by RLIMIT_NPROC (root ignores it)"
-        limit = self._limit_reached(code, cgroups)
-        status = data.get("status")
-        message = str(data.get("message", ""))
-        if killed or status in (None, "crashed"):
-            if killed:
-                message = killed + (f"; {limit}" if limit else "")
-            elif limit:
-                message = f"stopped: {limit}"
-            elif message:
-                message = f"sandbox failure: {message}"
-            else:
-                message = f"the snippet's process ended with {_describe(code)} before reporting"
-            status = "killed"
-        elif limit and status == "exception":
-            message = f"{message} [{limit}]"
-        display = data.get("display") or {}
-        produced = Produced(
-            stdout=stdout,
-            display=_table(display.get("table")),
-            display_text=display.get("text"),
-            pipeline=_table(data.get("pipeline")),
-        )
-        return RunOutcome(
-            status=status,
-            produced=produced,
-            message=message,
-            error_line=data.get("error_line"),
-            traceback=str(data.get("traceback", "")),
-            stderr_tail=stderr,
-            seconds=seconds,
-            startup_seconds=float(data.get("startup_seconds", seconds)),
-            isolation=(*data.get("isolation", ()), enforced),
-        )
 
-    def _limit_reached(self, code: int, cgroups: Cgroups | None) -> str:
-        if cgroups and cgroups.memory_hit():
-            return f"memory limit of {self.limits.memory_bytes >> 20} MB reached"
-        if code == -signal.SIGXCPU:
-            return f"CPU time limit of {self.limits.cpu_seconds} s reached"
-        forks = cgroups.forks_refused() if cgroups else 0
-        if forks:
-            return f"process limit of {self.limits.max_processes} reached ({forks} forks refused)"
-        return ""
+def collect_outcome(
+    io_dir: Path, code: int, killed: str, cgroups: Cgroups | None, seconds: float, limits: Limits
+) -> RunOutcome:
+    """What the child left in `io_dir` (stdout, stderr, its result document) and how it ended."""
+    stdout = _tail(io_dir / "stdout", MAX_STDOUT)
+    stderr = _tail(io_dir / "stderr", _TAIL)
+    try:
+        data = json.loads((io_dir / "result").read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        data = {}
+    if cgroups:
+        enforced = f"cgroups (pids {limits.max_processes}, memory {limits.memory_bytes >> 20} MB)"
+    else:
+        enforced = "no cgroups: memory by RLIMIT_AS, processes by RLIMIT_NPROC (root ignores it)"
+    limit = _limit_reached(code, cgroups, limits)
+    status = data.get("status")
+    message = str(data.get("message", ""))
+    if killed or status in (None, "crashed"):
+        if killed:
+            message = killed + (f"; {limit}" if limit else "")
+        elif limit:
+            message = f"stopped: {limit}"
+        elif message:
+            message = f"sandbox failure: {message}"
+        else:
+            message = f"the snippet's process ended with {_describe(code)} before reporting"
+        status = "killed"
+    elif limit and status == "exception":
+        message = f"{message} [{limit}]"
+    display = data.get("display") or {}
+    produced = Produced(
+        stdout=stdout,
+        display=_table(display.get("table")),
+        display_text=display.get("text"),
+        pipeline=_table(data.get("pipeline")),
+    )
+    return RunOutcome(
+        status=status,
+        produced=produced,
+        message=message,
+        error_line=data.get("error_line"),
+        traceback=str(data.get("traceback", "")),
+        stderr_tail=stderr,
+        seconds=seconds,
+        startup_seconds=float(data.get("startup_seconds", seconds)),
+        isolation=(*data.get("isolation", ()), enforced),
+    )
+
+
+def _limit_reached(code: int, cgroups: Cgroups | None, limits: Limits) -> str:
+    """Every limit the snippet ran into, most telling first."""
+    reached = []
+    forks = cgroups.forks_refused() if cgroups else 0
+    if forks:
+        reached.append(f"process limit of {limits.max_processes} reached ({forks} forks refused)")
+    if cgroups and cgroups.memory_hit():
+        reached.append(f"memory limit of {limits.memory_bytes >> 20} MB reached")
+    if code == -signal.SIGXCPU:
+        reached.append(f"CPU time limit of {limits.cpu_seconds} s reached")
+    return "; ".join(reached)
 
 
 def _describe(code: int) -> str:

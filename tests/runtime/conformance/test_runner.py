@@ -15,7 +15,7 @@ from runtime.conformance.runner import ConformOptions, conform, exit_status, nlu
 from tests.helpers import CARD_FIXTURES, CARDS
 
 FIXTURES = CARD_FIXTURES / "conformance"
-HOSTILE_LIMITS = Limits(wall_seconds=8, cpu_seconds=20, memory_bytes=512 << 20, max_processes=64)
+HOSTILE_LIMITS = Limits(wall_seconds=8, cpu_seconds=20, memory_bytes=1024 << 20, max_processes=64)
 
 
 def _options(tmp_path: Path, **changes: object) -> ConformOptions:
@@ -56,7 +56,7 @@ def test_hostile_cards_are_stopped_and_good_ones_pass_in_the_same_run(
     hostile = {
         "conform_endless_loop": "stopped: wall-clock limit of 8 s reached",
         "conform_fork_loop": "process limit of 64 reached",
-        "conform_memory_loop": "stopped: memory limit of 512 MB reached",
+        "conform_memory_loop": "stopped: memory limit of 1024 MB reached",
         "conform_write_outside": "writing /tmp/outside is outside the snippet's folder",
         "conform_socket_loopback": "no network: connection to 127.0.0.1:",
     }
@@ -65,7 +65,7 @@ def test_hostile_cards_are_stopped_and_good_ones_pass_in_the_same_run(
         assert report.verdict == "error", name
         assert reason in report.reason, (name, report.reason)
         assert report.reason.startswith(str(fixture_cards / f"2024-01-15-{name}_en.md") + ":")
-    assert reports["conform_fork_loop"][0].error_line == 28
+    assert reports["conform_fork_loop"][0].error_line == 28  # the os.fork() line
     assert reports["conform_socket_loopback"][0].error_line == 25
     after = outside.stat().st_mtime_ns if outside.exists() else None
     assert after == before

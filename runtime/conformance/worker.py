@@ -1,0 +1,153 @@
+"""A warm worker: one sandboxed process per job slot that starts Spark once and forks a fresh
+child for each snippet, so that a pipeline snippet costs seconds, not a JVM start.
+
+    python -E -s -c BOOT REPLY_FD      (commands as JSON lines on stdin, replies on REPLY_FD)
+
+The worker isolates itself as a one-shot child does (network and mount namespaces, read-only
+mounts but its scratch folder, the model cache behind a throw-away overlay, every capability
+dropped), imports the heavy modules and starts the Spark session. For each job it forks; the
+parent moves the fork into the snippet's own cgroups, says go, and the fork sets its own CPU and
+file limits, its audit hook, fresh Py4J connections, and runs the snippet (child.run). Python
+state never passes from one snippet to the next; the JVM (Spark's session) is shared.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from typing import Any
+
+from runtime.conformance import child, isolation
+
+
+def _reply(out: Any, message: dict[str, Any]) -> None:
+    out.write(json.dumps(message) + "\n")
+    out.flush()
+
+
+def _warm(spark: bool) -> list[str]:
+    """Imports every snippet needs, and the Spark session when some snippet uses `spark`."""
+    import pandas  # noqa: F401
+
+    import runtime.compat.nlu  # noqa: F401
+
+    notes = ["pandas, runtime.compat imported once"]
+    if spark:
+        from runtime.compat import sparknlp
+
+        session = sparknlp.start()
+        session.range(1).collect()
+        notes.append("Spark session started once for every snippet of this worker")
+    return notes
+
+
+def _fresh_py4j_connections() -> None:
+    """The fork must not talk to the JVM over the worker's sockets: drop the inherited ones so
+    that Py4J opens its own (to the JVM inside this network namespace)."""
+    try:
+        from pyspark import SparkContext
+    except ImportError:
+        return
+    context = SparkContext._active_spark_context
+    if context is None or context._gateway is None:
+        return
+    client = context._gateway._gateway_client
+    if hasattr(client, "thread_connection"):
+        client.thread_connection = threading.local()
+    if hasattr(client, "deque"):
+        client.deque = deque()
+
+
+def _run_job(job: dict[str, Any], go: int) -> None:
+    """In the fork: wait for the parent's go, limit, isolate, run, report; never returns."""
+    child.STARTED = time.perf_counter()
+    spec, job_dir = job["spec"], job["dir"]
+    result: dict[str, Any] = {"status": "crashed", "isolation": list(job.get("isolation", []))}
+    out = open(os.path.join(job_dir, "io", "result"), "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        os.read(go, 1)  # blocks until the parent has put this process in its cgroups
+        os.close(go)
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            with open(os.path.join(job_dir, "io", name), "wb") as handle:
+                os.dup2(handle.fileno(), fd)
+        workdir = spec["workdir"]
+        os.chdir(workdir)
+        os.environ.update(HOME=workdir, TMPDIR=workdir)
+        import tempfile
+
+        tempfile.tempdir = None
+        limits = spec["limits"]
+        result["isolation"] += isolation.set_rlimits(
+            limits["cpu_seconds"],
+            limits["max_file_bytes"],
+            limits["max_open_files"],
+            limits["max_processes"],
+            limits.get("address_space"),
+        )
+        _fresh_py4j_connections()
+        namespaced = any(line.startswith("network namespace") for line in result["isolation"])
+        child.install_audit_hook([workdir, *spec.get("overlays", [])], namespaced)
+        result["isolation"].append("audit hook: writes outside the folder and network connections refused")
+        result["isolation"].append("forked from a warm worker (shared Spark session)")
+        sys.stdin = io.StringIO("")
+        child.run(spec, result)
+    except BaseException as exc:
+        result.update(
+            status="crashed", message=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc()
+        )
+    json.dump(result, out)
+    out.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def main() -> None:
+    replies = os.fdopen(int(sys.argv[1]), "w", encoding="utf-8")
+    commands = sys.stdin
+    config = json.loads(commands.readline())
+    started = time.perf_counter()
+    notes: list[str] = []
+    try:
+        overlays = [d for d in config["overlays"] if os.path.isdir(d)] if config["namespaces"] else []
+        if config["namespaces"]:
+            notes += isolation.enter_namespaces([config["root"], config["overlay_scratch"]], overlays)
+        notes += isolation.drop_capabilities()
+        sys.meta_path.insert(0, child._AliasFinder())
+        notes += _warm(bool(config["spark"]))
+    except BaseException as exc:
+        _reply(
+            replies,
+            {"ready": False, "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
+        )
+        os._exit(1)
+    _reply(replies, {"ready": True, "isolation": notes, "warm_seconds": time.perf_counter() - started})
+    for line in commands:
+        job = json.loads(line)
+        job["spec"]["overlays"] = overlays
+        job["isolation"] = notes
+        read_go, write_go = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(write_go)
+            _run_job(job, read_go)
+        os.close(read_go)
+        _reply(replies, {"pid": pid})
+        commands.readline()  # "go": the parent has moved the fork into the snippet's cgroups
+        os.write(write_go, b"g")
+        os.close(write_go)
+        _, status = os.waitpid(pid, 0)
+        _reply(replies, {"exit": os.waitstatus_to_exitcode(status)})
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
