@@ -86,6 +86,7 @@ def _build(
     changed, removed = _diff(old, new.stats)
     parsed = _parse(changed, workers)
     new.entries = _entries(old, parsed, removed)
+    new.dirty = None if old is None else set(parsed) | set(removed)
     touched = set(changed) | set(removed)
     placements = place(list(new.entries.values()), old.urls if old else None, touched)
     new.urls = {key: (p.url, p.newest, p.siblings) for key, p in placements.items()}
@@ -98,7 +99,9 @@ def _build(
     use_highlight_cache(out / CACHE / "highlight")
     use_template_cache(out / CACHE / "templates")
     records = output.write_model_pages(out, parsed, new.entries, placements, workers)
-    ordered = _index_order(new.entries, placements)
+    ordered = _same_order(old, new, placements, set(changed) | set(stale), removed)
+    if ordered is None:
+        ordered = _index_order(new.entries, placements)
     changes = output.changed_documents(ordered, old, new)
     # api/models.json is tens of MB on a big catalog: write it while the listings render.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
@@ -174,6 +177,23 @@ def _stale_keys(old: Manifest | None, new: Manifest, touched: set[str]) -> list[
         key for key, placement in new.urls.items()
         if key not in touched and (old.urls.get(key) != placement or touched.intersection(placement[2]))
     )
+
+
+def _same_order(
+    old: Manifest | None, new: Manifest, placements: dict[str, Placement], touched: set[str],
+    removed: list[str],
+) -> list[tuple[Entry, Placement]] | None:
+    """The previous build's order, when no card came or went and no touched card changed its
+    name, language or place among its versions (then sorting again would give the same order)."""
+    if old is None or removed or len(old.record_order) != len(new.entries):
+        return None
+    for key in touched:
+        before, after = old.entries.get(key), new.entries[key]
+        if before is None or (before.name, before.language) != (after.name, after.language):
+            return None
+        if old.urls.get(key) != new.urls[key]:
+            return None
+    return [(new.entries[key], placements[key]) for key in old.record_order]
 
 
 def _index_order(

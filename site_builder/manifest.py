@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import marshal
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,11 @@ from site_builder.entries import Entry
 # marshal, not JSON: loading and saving it is part of every rebuild, and marshal is several times
 # faster on ten thousand entries; it holds only plain values (no code, unlike pickle).
 MANIFEST_NAME = ".cardhub-build.marshal"
-FORMAT = 2
+# The entries (the biggest part) live in buckets beside it, so that a rebuild rewrites only the
+# buckets of the cards it parsed, not every card's entry.
+ENTRIES_DIR = ".cardhub-entries"
+BUCKETS = 64
+FORMAT = 3
 
 
 def builder_fingerprint() -> str:
@@ -40,6 +45,10 @@ class Manifest:
     urls: dict[str, tuple[str, bool, tuple[str, ...]]] = dataclasses.field(default_factory=dict)
     digests: dict[str, str] = dataclasses.field(default_factory=dict)  # output file -> content digest
     record_order: list[str] = dataclasses.field(default_factory=list)  # card paths, as in models.json
+    # facet -> value -> number of cards, patched by a rebuild instead of counted again
+    facet_counts: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    # keys whose entry was added, changed or removed since the manifest was loaded; None: all
+    dirty: set[str] | None = None
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -48,16 +57,46 @@ class Manifest:
             "cards_dir": self.cards_dir,
             "base_url": self.base_url,
             "stats": self.stats,
-            "entries": {key: entry.to_row() for key, entry in self.entries.items()},
             "urls": self.urls,
             "digests": self.digests,
             "record_order": self.record_order,
+            "facet_counts": self.facet_counts,
         }
 
     def save(self, out_dir: Path) -> None:
+        """Writes the entry buckets that hold a dirty key (all of them when `dirty` is None),
+        then the manifest itself."""
+        folder = out_dir / ENTRIES_DIR
+        folder.mkdir(exist_ok=True)
+        todo = set(range(BUCKETS)) if self.dirty is None else {bucket_of(key) for key in self.dirty}
+        if todo:
+            buckets: dict[int, dict[str, tuple[Any, ...]]] = {bucket: {} for bucket in todo}
+            for key, entry in self.entries.items():
+                rows = buckets.get(bucket_of(key))
+                if rows is not None:
+                    rows[key] = entry.to_row()
+            for bucket, rows in buckets.items():
+                tmp = folder / f"{bucket}.tmp"
+                tmp.write_bytes(marshal.dumps(rows))
+                os.replace(tmp, folder / f"{bucket}.marshal")
         tmp = out_dir / (MANIFEST_NAME + ".tmp")
         tmp.write_bytes(marshal.dumps(self.to_data()))
         os.replace(tmp, out_dir / MANIFEST_NAME)
+
+
+def bucket_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogateescape")) % BUCKETS
+
+
+def _load_entries(out_dir: Path) -> dict[str, Entry] | None:
+    entries: dict[str, Entry] = {}
+    for bucket in range(BUCKETS):
+        try:
+            rows = marshal.loads((out_dir / ENTRIES_DIR / f"{bucket}.marshal").read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        entries.update((key, Entry.from_row(row)) for key, row in rows.items())
+    return entries
 
 
 def load_manifest(out_dir: Path, fingerprint: str, cards_dir: str, base_url: str) -> Manifest | None:
@@ -72,15 +111,19 @@ def load_manifest(out_dir: Path, fingerprint: str, cards_dir: str, base_url: str
     same = (data.get("format"), data.get("fingerprint"), data.get("cards_dir"), data.get("base_url"))
     if same != (FORMAT, fingerprint, cards_dir, base_url):
         return None
+    entries = _load_entries(out_dir)
+    if entries is None:
+        return None
     return Manifest(
         fingerprint=fingerprint,
         cards_dir=cards_dir,
         base_url=base_url,
         stats=data["stats"],
-        entries={key: Entry.from_row(row) for key, row in data["entries"].items()},
+        entries=entries,
         urls=data["urls"],
         digests=data["digests"],
         record_order=data["record_order"],
+        facet_counts=data.get("facet_counts", {}),
     )
 
 

@@ -117,6 +117,20 @@ def write_model_pages(
 # --- listings ----------------------------------------------------------------------------------
 
 
+def patched_counts(old: dict[str, dict[str, int]], changes: Changes) -> dict[str, dict[str, int]]:
+    """The previous build's facet counts with each changed card's values moved."""
+    counts = {facet: dict(values) for facet, values in old.items()}
+    for _, before, after in changes:
+        for entry, step in ((before, -1), (after, 1)):
+            for facet, values in (entry.facets.items() if entry else ()):
+                per_value = counts.setdefault(facet, {})
+                for value in values:
+                    per_value[value] = per_value.get(value, 0) + step
+                    if per_value[value] == 0:
+                        del per_value[value]
+    return {facet: values for facet, values in counts.items() if values}
+
+
 def facet_counts(ordered: Ordered) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for entry, _ in ordered:
@@ -140,10 +154,10 @@ class _Page:
     search: bool
     facet: tuple[str, str] | None = None  # (facet, value) of a facet listing; None for the index
 
-    def digest(self, extra: str, row_tokens: dict[str, str]) -> str:
+    def digest(self, extra: str) -> str:
         # Entry digests stand for the rows: far cheaper than building and comparing the rows.
         parts = [self.heading, str(self.number), str(self.total), extra, *self.page_urls]
-        parts += [row_tokens[entry.key] for entry, _ in self.members]
+        parts += [f"{entry.digest}{place.url}{int(place.newest)}" for entry, place in self.members]
         return content_digest("\n".join(parts))
 
     def listing(self) -> pages.Listing:
@@ -153,15 +167,25 @@ class _Page:
                              page_urls=self.page_urls, total=self.total, search=self.search, intro=intro)
 
 
-def _listing_pages(ordered: Ordered) -> list[_Page]:
+def _index_url(number: int) -> str:
+    return "index.html" if number == 1 else f"pages/{number}.html"
+
+
+def _listing_pages(ordered: Ordered, values: set[tuple[str, str]] | None = None) -> list[_Page]:
     """Every listing page: the index (with search and facets on its first page), then one
-    paginated listing per facet value."""
-    listings = _paginate(ordered, "All models", lambda n: "index.html" if n == 1 else f"pages/{n}.html", True)
+    paginated listing per facet value; with `values`, only the facet pages of those values."""
+    listings = _paginate(ordered, "All models", _index_url, True) if values is None else []
     members: dict[tuple[str, str], list[tuple[Entry, Placement]]] = defaultdict(list)
-    for item in ordered:
-        for facet, values in item[0].facets.items():
-            for value in values:
-                members[(facet, value)].append(item)
+    if values is not None:  # a few values: one quick pass over the cards for each
+        for facet, value in values:
+            found = [item for item in ordered if value in item[0].facets.get(facet, ())]
+            if found:
+                members[(facet, value)] = found
+    else:
+        for item in ordered:
+            for facet, facet_values in item[0].facets.items():
+                for value in facet_values:
+                    members[(facet, value)].append(item)
     labels = dict(FACETS)
     for (facet, value), facet_members in sorted(members.items()):
         url_of = functools.partial(pages.facet_url, facet, value)
@@ -206,22 +230,28 @@ def write_listings(
 ) -> int:
     """Writes the index, its further pages, every facet value's pages and the facet overview;
     returns how many were (re)written. With `changes`, only the pages they touch are checked."""
-    counts = facet_counts(ordered)
+    incremental = changes is not None and old is not None and bool(old.facet_counts)
+    if incremental and changes is not None and old is not None:
+        counts = patched_counts(old.facet_counts, changes)
+    else:
+        counts = facet_counts(ordered)
+    new.facet_counts = counts
     preview = pages.facet_groups(counts, pages.FACET_PREVIEW)
     total = len(ordered)
     written = 0
     touched = _touched_listings(changes) if changes is not None and old is not None else None
-    row_tokens: dict[str, str] | None = None
-    for page in _listing_pages(ordered):
+    if incremental and touched is not None and old is not None:
+        todo = _touched_pages(ordered, touched, old, new, changes or ())
+    else:
+        todo = _listing_pages(ordered)
+    for page in todo:
         unchanged = touched is not None and old is not None and not _is_touched(page, touched)
         if unchanged and old is not None and page.url in old.digests:
             new.digests[page.url] = old.digests[page.url]
             continue
-        if row_tokens is None:
-            row_tokens = {entry.key: f"{entry.digest}{p.url}{int(p.newest)}" for entry, p in ordered}
         facets = preview if page.search else []
         charts = index_charts(counts, ordered) if page.search else []
-        digest = page.digest(repr((facets, [c.rows for c in charts])) if page.search else "", row_tokens)
+        digest = page.digest(repr((facets, [c.rows for c in charts])) if page.search else "")
         new.digests[page.url] = digest
         if old is not None and old.digests.get(page.url) == digest and (out / page.url).exists():
             continue
@@ -250,6 +280,37 @@ def index_charts(counts: dict[str, dict[str, int]], ordered: Ordered) -> list[ch
         charts.scatter("chart-embeddings", "Embeddings: dimension against size (newest versions)", points),
     ]
     return [chart for chart in made if chart is not None]
+
+
+def _touched_pages(
+    ordered: Ordered, touched: tuple[set[int], set[tuple[str, str]]], old: Manifest, new: Manifest,
+    changes: Changes,
+) -> list[_Page]:
+    """Only the listing pages a change can alter: the touched index pages; for a facet value the
+    changed cards joined or left, all its pages; for one whose members stayed the same, the
+    pages holding a changed card. The other pages keep their previous digests (and files)."""
+    numbers, values = touched
+    new.digests.update({name: digest for name, digest in old.digests.items()
+                        if name == "index.html" or name.startswith(("pages/", "facets/"))})  # fmt: skip
+    size = pages.PAGE_SIZE
+    urls = [_index_url(n) for n in range(1, max(1, -(-len(ordered) // size)) + 1)]
+    todo = [_Page(url=urls[n - 1], heading="All models", members=ordered[(n - 1) * size : n * size],
+                  number=n, page_urls=urls, total=len(ordered), search=n == 1)
+            for n in sorted(numbers) if n <= len(urls)]  # fmt: skip
+    changed_keys = {after.key for _, _, after in changes}
+    for facet, value in sorted(values):
+        stayed = all((value in before.facets.get(facet, ()) if before else False)
+                     == (value in after.facets.get(facet, ())) for _, before, after in changes)  # fmt: skip
+        value_pages = _listing_pages(ordered, {(facet, value)})
+        if stayed:
+            todo += [page for page in value_pages if any(e.key in changed_keys for e, _ in page.members)]
+            continue
+        number = 1  # its page count may change: forget its old pages
+        while (url := pages.facet_url(facet, value, number)) in new.digests:
+            del new.digests[url]
+            number += 1
+        todo += value_pages
+    return todo
 
 
 def _is_touched(page: _Page, touched: tuple[set[int], set[tuple[str, str]]]) -> bool:

@@ -72,6 +72,13 @@ def test_rebuild_moves_a_card_between_facet_pages_and_search_chunks(tmp_path: Pa
     build_site(cards, fresh, workers=1)
     for chunk in (fresh / "search").rglob("*.js"):  # the patched index equals a fresh one
         assert (out / chunk.relative_to(fresh)).read_text() == chunk.read_text(), chunk.name
+    # every listing page, the compact listing and nothing more: as a fresh build makes them
+    def listing_files(site: Path) -> set[str]:
+        return {p.relative_to(site).as_posix() for p in site.rglob("*.html") if "models" not in p.parts}
+
+    assert listing_files(out) == listing_files(fresh)
+    for name in [*listing_files(fresh), "api/listing.json"]:
+        assert (out / name).read_text() == (fresh / name).read_text(), name
 
 
 def test_rebuild_after_removal_deletes_the_pages_of_that_card(tmp_path: Path) -> None:
@@ -132,3 +139,18 @@ def test_every_corpus_card_gets_a_page_on_both_cores(tmp_path: Path) -> None:
     for record in records:
         assert (tmp_path / "site" / record["url"]).is_file(), record["url"]
     assert os.path.getsize(tmp_path / "site/index.html") < 120_000
+
+
+def test_rebuild_after_a_title_change_equals_a_fresh_build(tmp_path: Path) -> None:
+    cards, out = _copy_seeds(tmp_path), tmp_path / "site"
+    build_site(cards, out, workers=1)
+    card = cards / "2020-08-25-sent_small_bert_L6_768_en.md"
+    card.write_text(card.read_text().replace("title: Smaller BERT", "title: Zzz Smaller BERT", 1))
+    build_site(cards, out, workers=1)
+    fresh = tmp_path / "fresh"
+    build_site(cards, fresh, workers=1)
+    names = [p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()
+             and not p.relative_to(fresh).as_posix().startswith((".cardhub", "static/"))]  # fmt: skip
+    assert names
+    for name in names:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name

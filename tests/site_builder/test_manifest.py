@@ -57,3 +57,26 @@ def test_manifest_round_trips_and_is_ignored_when_made_differently(tmp_path: Pat
 def test_fingerprint_is_stable_and_digest_tells_contents_apart() -> None:
     assert builder_fingerprint() == builder_fingerprint()
     assert content_digest("a") != content_digest("b") and content_digest("a") == content_digest(b"a")
+
+
+def test_a_rebuild_rewrites_only_the_entry_buckets_of_the_cards_it_parsed(tmp_path: Path) -> None:
+    import shutil
+
+    from site_builder.build import build_site
+    from site_builder.manifest import ENTRIES_DIR, bucket_of
+
+    cards = tmp_path / "cards"
+    seeds = Path(__file__).resolve().parents[2] / "cards"
+    shutil.copytree(seeds, cards, ignore=shutil.ignore_patterns("*.py"))
+    out = tmp_path / "site"
+    build_site(cards, out, workers=1)
+    before = {p.name: p.stat().st_mtime_ns for p in (out / ENTRIES_DIR).iterdir()}
+    card = cards / "2023-06-28-small_bert_L2_768_en.md"
+    card.write_text(card.read_text().replace("title: Smaller BERT", "title: Renamed Smaller BERT"))
+    report = build_site(cards, out, workers=1)
+    after = {p.name: p.stat().st_mtime_ns for p in (out / ENTRIES_DIR).iterdir()}
+    rewritten = {name for name in after if after[name] != before.get(name)}
+    assert rewritten == {f"{bucket_of(str(card.resolve()))}.marshal"}
+    assert report.parsed == 1
+    again = build_site(cards, out, workers=1)  # the manifest reads back whole
+    assert again.parsed == 0 and again.cards == 5
