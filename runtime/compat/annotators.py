@@ -66,17 +66,22 @@ def _sentence_index(annotation: Annotation, default: int) -> int:
 def detect_sentences(
     documents: Sequence[Annotation], options: SentenceDetectorOptions | None = None
 ) -> list[Annotation]:
-    """SentenceDetector.annotate: the sentences of each document, numbered across the row."""
+    """SentenceDetector.annotate: the sentences of all the row's documents, sorted by begin and
+    then numbered, each carrying its document's metadata. Offsets are within each document's
+    text: Spark NLP does not add the document's begin (always 0 from DocumentAssembler)."""
     from runtime.compat.sentence_detector import SentenceDetectorOptions, detect_sentences
 
     options = options or SentenceDetectorOptions()
-    out: list[Annotation] = []
-    for document in documents:
-        for span in detect_sentences(document.result, options, offset=document.begin):
-            out.append(
-                Annotation(DOCUMENT, span.begin, span.end, span.text, {"sentence": str(len(out))})
-            )
-    return out
+    spans = [
+        (span, document)
+        for document in documents
+        for span in detect_sentences(document.result, options)
+    ]
+    spans.sort(key=lambda pair: pair[0].begin)
+    return [
+        Annotation(DOCUMENT, span.begin, span.end, span.text, {**document.metadata, "sentence": str(index)})
+        for index, (span, document) in enumerate(spans)
+    ]
 
 
 def tokenize(sentences: Sequence[Annotation], options: TokenizerOptions | None = None) -> list[Annotation]:
@@ -86,8 +91,8 @@ def tokenize(sentences: Sequence[Annotation], options: TokenizerOptions | None =
 
     options = options or TokenizerOptions()
     out: list[Annotation] = []
-    for position, sentence in enumerate(sentences):
-        index = str(_sentence_index(sentence, position))
+    for sentence in sentences:
+        index = str(_sentence_index(sentence, 0))
         for token in tokenize(sentence.result, options, offset=sentence.begin):
             out.append(Annotation(TOKEN, token.begin, token.end, token.text, {"sentence": index}))
     return out
