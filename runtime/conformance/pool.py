@@ -42,7 +42,8 @@ class WarmWorker:
         self.limits = limits
         self.scratch = Path(tempfile.mkdtemp(prefix="cardhub-conform-worker-"))
         self.root = self.scratch / "root"
-        for folder in (self.root, self.scratch / "overlay", self.scratch / "io"):
+        self.spark_dir = self.root / "spark"
+        for folder in (self.root, self.spark_dir, self.scratch / "overlay", self.scratch / "io"):
             folder.mkdir()
         worker_limits = replace(limits, memory_bytes=limits.memory_bytes + JVM_HEADROOM, max_processes=4096)
         self.cgroups = Cgroups.create(worker_limits)
@@ -58,7 +59,7 @@ class WarmWorker:
                 stdout=out,
                 stderr=err,
                 cwd=self.root,
-                env=clean_environment(self.root, env),
+                env=self._environment(env),
                 pass_fds=(write,),
                 start_new_session=True,
             )
@@ -82,6 +83,13 @@ class WarmWorker:
             self.close()
             raise SandboxError(f"the warm worker did not start: {message}")
         self.isolation = tuple(ready.get("isolation", ()))
+
+    def _environment(self, extra: dict[str, str]) -> dict[str, str]:
+        """Spark's scratch (block manager, pyspark's temp files) in a folder every fork may write."""
+        env = clean_environment(self.root, extra)
+        env["SPARK_LOCAL_DIRS"] = str(self.spark_dir)
+        env["JAVA_TOOL_OPTIONS"] = f"-Djava.io.tmpdir={self.spark_dir} -XX:-UsePerfData"
+        return env
 
     def _send(self, message: dict[str, Any] | str) -> None:
         assert self.proc.stdin is not None
@@ -117,7 +125,7 @@ class WarmWorker:
         }
         started = time.perf_counter()
         try:
-            self._send({"spec": payload, "dir": str(job_dir)})
+            self._send({"spec": payload, "dir": str(job_dir), "shared": [str(self.spark_dir)]})
             pid = int(self._reply(60.0)["pid"])
             cgroups = Cgroups.create(self.limits)
             if cgroups:

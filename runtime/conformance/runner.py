@@ -9,6 +9,7 @@ folder in their environment. Snippets run `jobs` at a time, each in its own proc
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -93,9 +94,22 @@ def _fetch(card: Card, settings: Settings) -> _Fetched:
         return _Fetched(
             None, card.artifact, None, None, f"{card.path}: artifact: {exc}", time.perf_counter() - started
         )
+    _prepare(folder, card)
     entry = ModelCache(settings.cache_dir).entry(folder.name)
     sha = entry.archive_sha256 if entry else None
     return _Fetched(folder, folder.name, sha, None, None, time.perf_counter() - started)
+
+
+def _prepare(folder: Path, card: Card) -> None:
+    """Open the model once here, so that what the runtime writes beside a cached model on first
+    use (the unpacked graph, its optimized copy) is in the cache before the snippets, which see
+    the cache through a throw-away overlay, run: they then only read it."""
+    import runtime
+    from runtime.errors import RuntimeErrorBase
+
+    # A folder the runtime cannot open: the snippet meets the same error and reports it at its line.
+    with contextlib.suppress(RuntimeErrorBase):
+        runtime.load(folder, annotator=card.annotator)
 
 
 def verdict(

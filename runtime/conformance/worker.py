@@ -42,9 +42,26 @@ def _warm(spark: bool) -> list[str]:
         from runtime.compat import sparknlp
 
         session = sparknlp.start()
-        session.range(1).collect()
-        notes.append("Spark session started once for every snippet of this worker")
+        _warm_python_workers(session)
+        notes.append("Spark session and its Python workers started once for every snippet of this worker")
     return notes
+
+
+def _warm_python_workers(session: Any) -> None:
+    """One row through the text stages: Spark's Python workers start and import the compat
+    layer now, not in the first snippet (models still load on first use, once per worker)."""
+    from pyspark.ml import Pipeline
+
+    from runtime.compat.sparknlp.annotator import SentenceDetector, Tokenizer
+    from runtime.compat.sparknlp.base import DocumentAssembler
+
+    stages = [
+        DocumentAssembler().setInputCol("text").setOutputCol("document"),
+        SentenceDetector().setInputCols(["document"]).setOutputCol("sentence"),
+        Tokenizer().setInputCols(["sentence"]).setOutputCol("token"),
+    ]
+    frame = session.createDataFrame([["Warm up."]], ["text"])
+    Pipeline(stages=stages).fit(frame).transform(frame).collect()
 
 
 def _fresh_py4j_connections() -> None:
@@ -92,7 +109,7 @@ def _run_job(job: dict[str, Any], go: int) -> None:
         )
         _fresh_py4j_connections()
         namespaced = any(line.startswith("network namespace") for line in result["isolation"])
-        child.install_audit_hook([workdir, *spec.get("overlays", [])], namespaced)
+        child.install_audit_hook([workdir, *spec.get("overlays", []), *job.get("shared", [])], namespaced)
         result["isolation"].append("audit hook: writes outside the folder and network connections refused")
         result["isolation"].append("forked from a warm worker (shared Spark session)")
         sys.stdin = io.StringIO("")
