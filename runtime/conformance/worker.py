@@ -55,7 +55,7 @@ def _warm_python_workers(session: Any) -> None:
     from runtime.compat.sparknlp.annotator import SentenceDetector, Tokenizer
     from runtime.compat.sparknlp.base import DocumentAssembler
 
-    stages = [
+    stages: list[Any] = [
         DocumentAssembler().setInputCol("text").setOutputCol("document"),
         SentenceDetector().setInputCols(["document"]).setOutputCol("sentence"),
         Tokenizer().setInputCols(["sentence"]).setOutputCol("token"),
