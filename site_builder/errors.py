@@ -21,3 +21,12 @@ class CardsNotFoundError(SiteError, FileNotFoundError):
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(f"{path}: no such folder of cards (hint: pass a folder that holds *.md cards)")
+
+
+class TryItError(SiteError):
+    """A try-it request `cardhub serve` refuses or cannot answer; `status` is its HTTP status and
+    the message (what went wrong, what would fix it) is shown in the page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)

@@ -35,6 +35,11 @@ HANDLED_SECTIONS = {"description", "how to use", "results", "model information",
 ENTITY_SECTIONS = {"predicted entities", "included entities", "predicted labels"}
 SNIPPET_LABELS = {"python": "Python", "scala": "Scala", "nlu": "NLU"}
 SAFE_LINK_SCHEMES = ("https://", "http://")
+# The annotators the runtime runs and the level of their vectors: runtime.models.SUPPORTED_ANNOTATORS
+# (repeated here so that a build does not import the runtime; a test holds the two equal).
+TRY_LEVELS = {"BertSentenceEmbeddings": "sentence", "BertEmbeddings": "token"}
+PROBE_TEXTS = ("A man is playing a guitar.", "Someone plays an instrument.",
+               "The stock market fell sharply today.")
 
 
 _template_cache: Path | None = None
@@ -135,6 +140,8 @@ def render_model_page(card: Card, placement: Placement, versions: Sequence[tuple
         json_url="api/" + url[: -len(".html")] + ".json",
         download=None if card.licensed else _safe_link(links.download.url if links.download else None),
         license_reasons=card.license_reasons,
+        try_level=None if card.licensed else TRY_LEVELS.get((card.annotator or "").rsplit(".", 1)[-1]),
+        probe_texts=PROBE_TEXTS,
         entities_prose=_entities_prose(card),
         s3=links.s3.url if links.s3 else None,
         extra_links=[(label, link) for label, link in extra if link],

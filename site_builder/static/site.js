@@ -331,6 +331,115 @@
     }
   }
 
-  function start() { setupTabs(); setupCopy(); setupSearch(); }
+  /* ---- try-it panel: only where `cardhub serve` answers /api/try ---- */
+  var SVG = "http://www.w3.org/2000/svg";
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined) { node.textContent = text; }
+    if (cls) { node.className = cls; }
+    return node;
+  }
+  function svgEl(tag, attrs) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
+    return node;
+  }
+  function heatMap(texts, matrix) {
+    var n = texts.length, cell = 44, label = 28, size = label + n * cell;
+    var svg = svgEl("svg", { viewBox: "0 0 " + size + " " + size, width: size, height: size, role: "img",
+      "aria-label": "Cosine similarity of every pair of the " + n + " sentences", "class": "heat" });
+    for (var i = 0; i < n; i++) {
+      var rowLabel = svgEl("text", { x: label - 6, y: label + i * cell + cell / 2 + 4, "text-anchor": "end", "class": "chart-label" });
+      rowLabel.textContent = String(i + 1); svg.appendChild(rowLabel);
+      var colLabel = svgEl("text", { x: label + i * cell + cell / 2, y: label - 8, "text-anchor": "middle", "class": "chart-label" });
+      colLabel.textContent = String(i + 1); svg.appendChild(colLabel);
+      for (var j = 0; j < n; j++) {
+        var value = matrix[i][j];
+        var rect = svgEl("rect", { x: label + j * cell, y: label + i * cell, width: cell - 2, height: cell - 2,
+          "class": "heat-cell", "fill-opacity": Math.max(0.08, (value + 1) / 2).toFixed(3), "data-value": value,
+          "data-row": i, "data-col": j });
+        var tip = svgEl("title", {}); tip.textContent = (i + 1) + " vs " + (j + 1) + ": " + value.toFixed(3);
+        rect.appendChild(tip); svg.appendChild(rect);
+        var txt = svgEl("text", { x: label + j * cell + cell / 2 - 1, y: label + i * cell + cell / 2 + 3,
+          "text-anchor": "middle", "class": "heat-value" });
+        txt.textContent = value.toFixed(2); svg.appendChild(txt);
+      }
+    }
+    return svg;
+  }
+  function valuesTable(caption, rows) {  /* rows: [[label, [values]]] */
+    var table = el("table", undefined, "try-values"), cap = el("caption", caption);
+    table.appendChild(cap);
+    rows.forEach(function (row) {
+      var tr = el("tr"), th = el("th", row[0]); th.scope = "row"; tr.appendChild(th);
+      row[1].forEach(function (v) { var td = el("td", v.toFixed(4)); td.setAttribute("data-value", String(v)); tr.appendChild(td); });
+      table.appendChild(tr);
+    });
+    return table;
+  }
+  function setupTry() {
+    var panel = document.querySelector("[data-try]");
+    if (!panel || !window.fetch || location.protocol === "file:") { return; }
+    var form = panel.querySelector("[data-try-form]"), area = panel.querySelector("textarea");
+    var status = panel.querySelector("[data-try-status]"), bar = panel.querySelector("[data-try-progress]");
+    var errorBox = panel.querySelector("[data-try-error]"), out = panel.querySelector("[data-try-result]");
+    var busy = false;
+    fetch(root + "api/try/status", { headers: { Accept: "application/json" } }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (info) {
+      if (!info || !info.try) { return; }  /* a static host: the instructions stay */
+      panel.querySelector("[data-try-static]").hidden = true;
+      form.hidden = false;
+    }, function () { /* no server: the instructions stay */ });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) { return; }
+      busy = true; errorBox.hidden = true; out.textContent = "";
+      send(area.value.split("\n"));
+    });
+    function send(texts) {
+      announce(status, "Embedding…");
+      fetch(root + "api/try", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ model: panel.getAttribute("data-model"), texts: texts }) })
+        .then(function (r) { return r.json().then(function (data) { return [r.status, data]; }); })
+        .then(function (answer) {
+          var code = answer[0], data = answer[1];
+          if (code === 202) {
+            bar.hidden = false;
+            if (data.total) { bar.max = data.total; bar.value = Math.min(data.done, data.total); } else { bar.removeAttribute("value"); }
+            announce(status, "Pulling " + data.model + " into the cache" + (data.done ? ": " + (data.done / 1e6).toFixed(1) + " MB" +
+              (data.total ? " of about " + (data.total / 1e6).toFixed(1) + " MB" : "") : "…"));
+            setTimeout(function () { send(texts); }, 400);
+            return;
+          }
+          bar.hidden = true; busy = false;
+          if (code !== 200) { fail(data.error || ("the server answered " + code)); return; }
+          show(data);
+        }, function (error) { bar.hidden = true; busy = false; fail("the server did not answer (" + error + "); is cardhub serve still running?"); });
+    }
+    function fail(message) {
+      errorBox.textContent = "Could not embed: " + message; errorBox.hidden = false; announce(status, "");
+    }
+    function show(data) {
+      if (data.level === "token") {
+        data.tokens.forEach(function (tokens, i) {
+          out.appendChild(valuesTable("Sentence " + (i + 1) + ": first " + (tokens[0] ? tokens[0].head.length : 0) +
+            " of " + data.dimension + " values of each token's vector", tokens.map(function (t) { return [t.token, t.head]; })));
+        });
+        announce(status, "Embedded " + data.tokens.length + " sentence(s), token by token.");
+        return;
+      }
+      var figure = el("figure", undefined, "chart"), caption = el("figcaption", "Cosine similarity of each pair of sentences");
+      figure.appendChild(caption); figure.appendChild(heatMap(data.texts, data.similarity));
+      var legend = el("ol", undefined, "try-legend");
+      data.texts.forEach(function (t) { legend.appendChild(el("li", t)); });
+      figure.appendChild(legend); out.appendChild(figure);
+      out.appendChild(valuesTable("First " + data.head[0].length + " of " + data.dimension + " values of each sentence's vector",
+        data.head.map(function (values, i) { return [String(i + 1), values]; })));
+      announce(status, "Embedded " + data.texts.length + " sentence(s).");
+    }
+  }
+
+  function start() { setupTabs(); setupCopy(); setupSearch(); setupTry(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
