@@ -21,7 +21,12 @@ def register(cli: click.Group) -> None:
               help="Public address of the site, used in sitemap.xml.")
 @click.option("--full", is_flag=True, help="Ignore the previous build and rebuild everything.")
 @click.option("--workers", type=int, default=None, help="Processes to render with (default: every core).")
-def build(cards: Path | None, out: Path, base_url: str, full: bool, workers: int | None) -> None:
+@click.option("--previews", is_flag=True,
+              help="On embeddings pages whose model is in the runtime's cache: a heat-map of probe sentences "
+                   "(nothing is downloaded).")
+def build(
+    cards: Path | None, out: Path, base_url: str, full: bool, workers: int | None, previews: bool
+) -> None:
     """Render the cards in CARDS (default: the packaged cards) into a static catalog."""
     from site_builder.build import build_site
     from site_builder.errors import SiteError
@@ -31,7 +36,8 @@ def build(cards: Path | None, out: Path, base_url: str, full: bool, workers: int
 
         cards = registry.packaged_cards_dir()
     try:
-        report = build_site(cards, out, base_url=base_url, workers=workers, incremental=not full)
+        report = build_site(cards, out, base_url=base_url, workers=workers, incremental=not full,
+                            previews=previews)
     except SiteError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
@@ -43,13 +49,17 @@ def build(cards: Path | None, out: Path, base_url: str, full: bool, workers: int
 @click.option("--port", default=8000, show_default=True, type=int,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--verbose", is_flag=True, help="Log every request.")
-def serve(site_dir: Path, port: int, verbose: bool) -> None:
-    """Serve the built site in SITE_DIR (default: site) on 127.0.0.1 for local browsing."""
+@click.option("--no-try", is_flag=True,
+              help="Do not answer the model pages' try-it panels (static files only).")
+def serve(site_dir: Path, port: int, verbose: bool, no_try: bool) -> None:
+    """Serve the built site in SITE_DIR (default: site) on 127.0.0.1 for local browsing; model
+    pages of embeddings models get a try-it panel computed by the runtime (models are pulled
+    into the runtime's cache on first use)."""
     from site_builder.errors import SiteError
     from site_builder.serve import make_server
 
     try:
-        server = make_server(site_dir, port, verbose)
+        server = make_server(site_dir, port, verbose, try_it=not no_try)
     except (SiteError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     bound = server.server_address[1]

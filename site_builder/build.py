@@ -59,6 +59,7 @@ def build_site(
     base_url: str = DEFAULT_BASE_URL,
     workers: int | None = None,
     incremental: bool = True,
+    previews: bool = False,
 ) -> BuildReport:
     """Builds (or brings up to date) the static catalog of the cards under `cards_dir`."""
     # The build allocates hundreds of thousands of small objects and frees none until the end:
@@ -66,19 +67,21 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(cards_dir, out_dir, base_url, workers, incremental)
+        return _build(cards_dir, out_dir, base_url, workers, incremental, previews)
     finally:
         if collecting:
             gc.enable()
 
 
 def _build(
-    cards_dir: str | Path, out_dir: str | Path, base_url: str, workers: int | None, incremental: bool
+    cards_dir: str | Path, out_dir: str | Path, base_url: str, workers: int | None, incremental: bool,
+    previews: bool = False,
 ) -> BuildReport:
     started = time.perf_counter()
     cards_root, out = _check_folders(cards_dir, out_dir)
     base_url = base_url.rstrip("/") + "/"
-    fingerprint = builder_fingerprint()
+    # With or without previews the pages differ: switching starts a full build.
+    fingerprint = builder_fingerprint() + ("+previews" if previews else "")
     old = load_manifest(out, fingerprint, str(cards_root), base_url) if incremental else None
     new = Manifest(fingerprint=fingerprint, cards_dir=str(cards_root), base_url=base_url)
 
@@ -98,7 +101,12 @@ def _build(
         shutil.rmtree(out / CACHE, ignore_errors=True)
     use_highlight_cache(out / CACHE / "highlight")
     use_template_cache(out / CACHE / "templates")
-    records = output.write_model_pages(out, parsed, new.entries, placements, workers)
+    pictures = {}
+    if previews:
+        from site_builder.previews import previews_for
+
+        pictures = previews_for(parsed.values(), out / CACHE / "previews")
+    records = output.write_model_pages(out, parsed, new.entries, placements, workers, pictures)
     ordered = _same_order(old, new, placements, set(changed) | set(stale), removed)
     if ordered is None:
         ordered = _index_order(new.entries, placements)

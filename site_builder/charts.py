@@ -5,7 +5,8 @@ a text alternative (a title and description for screen readers, and the numbers 
 - `bar_chart`: models by task, by language (index);
 - `scatter`: embeddings, dimension against size (index), points binned so that thousands of
   cards make a few dozen circles;
-- `timeline`: a model's versions on a time axis, newest marked (model page)."""
+- `timeline`: a model's versions on a time axis, newest marked (model page);
+- `heat_map`: cosine similarity of every pair of probe sentences (model page, `--previews`)."""
 
 from __future__ import annotations
 
@@ -159,3 +160,30 @@ def timeline(chart_id: str, title: str, points: Sequence[TimelinePoint]) -> Char
     description = "; ".join(" ".join(filter(None, row)) for row in rows)
     svg = _svg(chart_id, title, description, width, 88, "".join(parts))
     return Chart(chart_id, title, svg, ("Version", "Date", ""), rows)
+
+
+def heat_map(chart_id: str, title: str, texts: Sequence[str], matrix: Sequence[Sequence[float]]) -> Chart:
+    """A square of cells, one per pair of texts, darker for a higher cosine similarity, each with
+    its value written in it; texts are numbered (the table lists them)."""
+    n, cell, label = len(texts), 46, 30
+    size = label + n * cell
+    parts = []
+    for i in range(n):
+        parts.append(f'<text class="chart-label" x="{label - 6}" y="{label + i * cell + cell / 2 + 4:.0f}" '
+                     f'text-anchor="end">{i + 1}</text>'
+                     f'<text class="chart-label" x="{label + i * cell + cell / 2:.0f}" y="{label - 8}" '
+                     f'text-anchor="middle">{i + 1}</text>')  # fmt: skip
+        for j in range(n):
+            value = float(matrix[i][j])
+            opacity = max(0.08, (value + 1) / 2)
+            x, y = label + j * cell, label + i * cell
+            parts.append(f'<rect class="heat-cell" x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                         f'fill-opacity="{opacity:.3f}" data-value="{value}">'
+                         f"<title>{i + 1} vs {j + 1}: {value:.3f}</title></rect>"
+                         f'<text class="heat-value" x="{x + cell / 2 - 1:.0f}" y="{y + cell / 2 + 3:.0f}" '
+                         f'text-anchor="middle">{value:.2f}</text>')  # fmt: skip
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    description = "; ".join(f"{i + 1} vs {j + 1}: {float(matrix[i][j]):.2f}" for i, j in pairs)
+    svg = _svg(chart_id, title, description, size, size, "".join(parts))
+    rows = tuple((str(i + 1), text, *(f"{float(v):.3f}" for v in matrix[i])) for i, text in enumerate(texts))
+    return Chart(chart_id, title, svg, ("#", "Sentence", *(str(i + 1) for i in range(n))), rows)

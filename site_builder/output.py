@@ -72,17 +72,17 @@ def remove_outdated(out: Path, old: Manifest | None, new: Manifest) -> int:
 
 # --- model pages -------------------------------------------------------------------------------
 
-_JOB: tuple[Path, list[Card], dict[str, Entry], dict[str, Placement]] | None = None
+_JOB: tuple[Path, list[Card], dict[str, Entry], dict[str, Placement], dict[str, charts.Chart]] | None = None
 
 
 def _render_card(index: int) -> tuple[str, str]:
     assert _JOB is not None
-    out, cards, entries, placements = _JOB
+    out, cards, entries, placements, pictures = _JOB
     card = cards[index]
     key = card.path
     placement = placements[key]
     versions = [(entries[k], placements[k]) for k in placement.siblings]
-    html = pages.render_model_page(card, placement, versions)
+    html = pages.render_model_page(card, placement, versions, pictures.get(key))
     write_text(out / placement.url, html)
     json_path = out / "api" / placement.url.replace(".html", ".json")
     write_text(json_path, card.model_dump_json(indent=1))
@@ -94,12 +94,12 @@ def _render_card(index: int) -> tuple[str, str]:
 
 def write_model_pages(
     out: Path, cards: dict[str, Card], entries: dict[str, Entry], placements: dict[str, Placement],
-    workers: int | None,
+    workers: int | None, pictures: dict[str, charts.Chart] | None = None,
 ) -> dict[str, str]:
     """Renders and writes the page and JSON of each card; returns the models.json record of each."""
     global _JOB
     card_list = list(cards.values())
-    _JOB = (out, card_list, entries, placements)
+    _JOB = (out, card_list, entries, placements, pictures or {})
     try:
         # Twice the cores: writing thousands of small files waits on the disk as much as it computes.
         workers = workers or 2 * (os.cpu_count() or 1)

@@ -120,7 +120,10 @@ class VersionLink:
     current: bool
 
 
-def render_model_page(card: Card, placement: Placement, versions: Sequence[tuple[Entry, Placement]]) -> str:
+def render_model_page(
+    card: Card, placement: Placement, versions: Sequence[tuple[Entry, Placement]],
+    preview: Chart | None = None,
+) -> str:
     url = placement.url
     # No catalog-wide figure on a model page: it would force every page to re-render.
     context = _common(url, f"{card.title} ({card.name}, {card.language})", 0, card.title)
@@ -142,6 +145,7 @@ def render_model_page(card: Card, placement: Placement, versions: Sequence[tuple
         license_reasons=card.license_reasons,
         try_level=None if card.licensed else TRY_LEVELS.get((card.annotator or "").rsplit(".", 1)[-1]),
         probe_texts=PROBE_TEXTS,
+        preview=preview,
         entities_prose=_entities_prose(card),
         s3=links.s3.url if links.s3 else None,
         extra_links=[(label, link) for label, link in extra if link],

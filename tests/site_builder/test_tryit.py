@@ -60,7 +60,6 @@ A tiny random BERT for tests.
 
 {{:.btn-box}}
 [Download]({url}){{:.button.button-orange.button-orange-trans.arr.button-icon}}
-[Copy S3 URI](s3://auxdata.johnsnowlabs.com/public/models/{artifact}.zip){{:.button.button-orange}}
 
 ## Model Information
 
@@ -80,7 +79,7 @@ def _card(folder: Path, server: ArtifactServer, name: str, annotator: str, model
     path = f"/auxdata.johnsnowlabs.com/public/models/{artifact}.zip"
     data = zip_model_folder(model.folder, folder.parent / f"{artifact}.zip").read_bytes()
     url = server.add(path, data)
-    text = CARD.format(title=f"Tiny {annotator}", name=name, annotator=annotator, url=url, artifact=artifact)
+    text = CARD.format(title=f"Tiny {annotator}", name=name, annotator=annotator, url=url)
     (folder / f"2024-02-01-{name}_en.md").write_text(text, encoding="utf-8")
 
 
@@ -91,14 +90,19 @@ def artifacts() -> Iterator[ArtifactServer]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, artifacts: ArtifactServer) -> Path:
-    from site_builder.build import build_site
-
+def cards(tmp_path_factory: pytest.TempPathFactory, artifacts: ArtifactServer) -> Path:
     cards = tmp_path_factory.mktemp("try_cards")
     # always the same keyword arguments: shared_tiny_bert caches by them
     sentence = shared_tiny_bert(annotator="BertSentenceEmbeddings")
     _card(cards, artifacts, "sent_tiny_bert", "BertSentenceEmbeddings", sentence)
     _card(cards, artifacts, "tiny_bert", "BertEmbeddings", shared_tiny_bert(annotator="BertEmbeddings"))
+    return cards
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, cards: Path) -> Path:
+    from site_builder.build import build_site
+
     out = tmp_path_factory.mktemp("try_site")
     build_site(cards, out, workers=1)
     return out
@@ -106,6 +110,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, artifacts: ArtifactServer) ->
 
 class Served:
     def __init__(self, site: Path, cache: Path) -> None:
+        self.cache = cache
         env = {**os.environ, "CARDHUB_CACHE": str(cache), "NO_PROXY": "127.0.0.1,localhost",
                "PYTHONPATH": str(REPO)}
         self.process = subprocess.Popen(
@@ -313,3 +318,43 @@ def test_axe_on_the_panel_with_its_heat_map(browser: Any, served: Served, scheme
     page.screenshot(path=str(shots / f"model-heatmap-{scheme}.png"), full_page=True)
     context.close()
     assert serious == []
+
+
+def _build_with_previews(cards: Path, out: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CARDHUB_CACHE": str(cache), "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "cardhub_cli", "build", str(cards), "--out", str(out), "--previews"]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+
+
+def test_previews_draw_the_probe_heat_map_of_cached_models_only(
+    served: Served, cards: Path, tmp_path: Path, browser: Any
+) -> None:
+    from site_builder.previews import PROBES
+
+    empty = _build_with_previews(cards, tmp_path / "cold", tmp_path / "empty-cache")
+    assert empty.returncode == 0, empty.stderr
+    assert 'id="chart-probes"' not in (tmp_path / "cold" / SENTENCE).read_text()  # nothing downloaded
+    embed(served.url, SENTENCE, TEXTS)  # the serve process pulled the model into its cache
+    embed(served.url, TOKEN, TEXTS[:1])
+    warm = _build_with_previews(cards, tmp_path / "warm", served.cache)
+    assert warm.returncode == 0, warm.stderr
+    page = (tmp_path / "warm" / SENTENCE).read_text()
+    assert 'id="chart-probes"' in page and 'id="chart-probes"' in (tmp_path / "warm" / TOKEN).read_text()
+    texts = [s for s, _ in PROBES]
+    vectors = reference(texts).embed(texts).astype(np.float64)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    import re
+
+    shown = [float(v) for v in re.findall(r'class="heat-cell"[^>]*data-value="([^"]+)"', page)]
+    assert np.allclose(np.reshape(shown, (6, 6)), unit @ unit.T, atol=1e-6)
+    # readable without JavaScript, light and dark, and pictured
+    shots = REPO / "build" / "screenshots"
+    for scheme in ("light", "dark"):
+        context = browser.new_context(java_script_enabled=False, color_scheme=scheme,
+                                      viewport={"width": 1280, "height": 900})  # fmt: skip
+        tab = context.new_page()
+        tab.goto((tmp_path / "warm" / SENTENCE).as_uri())
+        assert tab.locator("#chart-probes svg[role=img]").is_visible()
+        assert tab.locator("#chart-probes rect.heat-cell").count() == 36
+        tab.screenshot(path=str(shots / f"model-probes-{scheme}.png"), full_page=True)
+        context.close()
