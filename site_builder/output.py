@@ -61,6 +61,7 @@ def remove_outdated(out: Path, old: Manifest | None, new: Manifest) -> int:
     for key, (url, _, _) in old.urls.items():
         if new.urls.get(key, ("",))[0] != url:
             removed += _unlink(out / url) + _unlink(out / "api" / url.replace(".html", ".json"))
+            removed += _unlink(out / pages.compare_data_url(url))
     live_groups = {url.rsplit("/", 1)[0] for url, _, _ in new.urls.values()}
     gone_groups = {url.rsplit("/", 1)[0] for url, _, _ in old.urls.values()} - live_groups
     for group in gone_groups:
@@ -84,6 +85,8 @@ def _render_card(index: int) -> tuple[str, str]:
     versions = [(entries[k], placements[k]) for k in placement.siblings]
     html = pages.render_model_page(card, placement, versions, pictures.get(key))
     write_text(out / placement.url, html)
+    write_text(out / pages.compare_data_url(placement.url), pages.compare_data(card, placement, versions,
+                                                                              pictures.get(key)))  # fmt: skip
     json_path = out / "api" / placement.url.replace(".html", ".json")
     write_text(json_path, card.model_dump_json(indent=1))
     record = card.model_dump_json(exclude=LIST_RECORD_EXCLUDE)
@@ -409,6 +412,7 @@ def write_site_files(out: Path, ordered: Ordered, base_url: str, old: Manifest |
     text = f'<?xml version="1.0" encoding="UTF-8"?>\n{urlset}\n{sitemap}\n</urlset>\n'
     _write_if_changed(out, "sitemap.xml", text, old, new)
     _write_if_changed(out, "404.html", pages.render_not_found(len(ordered)), old, new)
+    _write_if_changed(out, "compare.html", pages.render_compare(len(ordered)), old, new)
     static = Path(__file__).parent / "static"
     for asset in sorted(static.iterdir()):
         _write_if_changed(out, f"static/{asset.name}", asset.read_text(encoding="utf-8"), old, new)

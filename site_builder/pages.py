@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,6 +179,35 @@ def _entities_prose(card: Card) -> str:
         return ""
     kept = [line for line in section.markdown.split("\n") if not _LINK_ROW.match(line)]
     return markdown_to_html("\n".join(kept))
+
+
+def compare_data_url(page_url: str) -> str:
+    """`models/x/2.6.0.html` -> `models/x/2.6.0.data.js`: what the compare page shows of it."""
+    return page_url[: -len(".html")] + ".data.js"
+
+
+def compare_data(
+    card: Card, placement: Placement, versions: Sequence[tuple[Entry, Placement]], preview: Chart | None
+) -> str:
+    """The compare page's view of one card, as a script (so that it loads from file:// too)."""
+    probes = None
+    if preview is not None:
+        probes = {"texts": [row[1] for row in preview.rows],
+                  "matrix": [[float(v) for v in row[2:]] for row in preview.rows]}  # fmt: skip
+    data = {
+        "url": placement.url, "title": card.title, "name": card.name, "language": card.language,
+        "version": card.version, "task": card.task, "date": card.date.isoformat() if card.date else None,
+        "licensed": card.licensed, "info": info_rows(card),
+        "versions": [[_version_label(e, p), p.url, p.newest] for e, p in versions],
+        "preview": probes,
+    }  # fmt: skip
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"cardhubData({json.dumps('compare:' + placement.url)},{payload});\n"
+
+
+def render_compare(count: int) -> str:
+    context = _common("compare.html", "Compare models", count)
+    return environment().get_template("compare.html").render(context)
 
 
 def _version_label(entry: Entry, placement: Placement) -> str:

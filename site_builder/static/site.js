@@ -317,6 +317,7 @@
         meta.appendChild(code);
         meta.appendChild(document.createTextNode(" · " + row[2] + (row[4] ? " · " + row[4] : "") + (row[5] ? " · " + row[5] : "") +
           (row[7] ? " · deprecated" : "") + (row[8] ? "" : " · older version") + (row[9] ? " · needs a license" : "")));
+        li.setAttribute("data-url", row[0]);
         li.appendChild(a); li.appendChild(meta);
         if (row[6]) { var ex = document.createElement("span"); ex.className = "excerpt"; ex.textContent = row[6]; li.appendChild(ex); }
         list.appendChild(li);
@@ -328,6 +329,7 @@
         li.appendChild(more); list.appendChild(li);
       }
       announce(status, total === 0 ? "No model matches." : total + (total === 1 ? " model matches." : " models match."));
+      decorateRows();
     }
   }
 
@@ -440,6 +442,121 @@
     }
   }
 
-  function start() { setupTabs(); setupCopy(); setupSearch(); setupTry(); }
+  /* ---- compare: tick up to four rows of a listing, compare.html?m=<page>&m=<page> ---- */
+  var MAX_COMPARE = 4, PAGE_URL = /^models\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.html$/;
+  function selection() {
+    try { return JSON.parse(sessionStorage.getItem("cardhub-compare") || "[]").filter(function (u) { return PAGE_URL.test(u); }); }
+    catch (e) { return window.__cardhubCompare || []; }
+  }
+  function keepSelection(list) {
+    window.__cardhubCompare = list;
+    try { sessionStorage.setItem("cardhub-compare", JSON.stringify(list)); } catch (e) { /* memory only */ }
+  }
+  function compareHref(list) {
+    return root + "compare.html?" + list.map(function (u) { return "m=" + encodeURIComponent(u); }).join("&");
+  }
+  function updateBar() {
+    var bar = document.querySelector("[data-compare-bar]");
+    if (!bar) { return; }
+    var list = selection();
+    bar.hidden = list.length === 0;
+    bar.querySelector("[data-compare-count]").textContent = list.length + " of at most " + MAX_COMPARE + " selected to compare";
+    var link = bar.querySelector("[data-compare-link]");
+    link.href = compareHref(list);
+    if (list.length < 2) { link.setAttribute("aria-disabled", "true"); } else { link.removeAttribute("aria-disabled"); }
+  }
+  function decorateRows() {
+    var list = document.querySelector("[data-results]");
+    if (!list) { return; }
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-url]"), function (li) {
+      if (li.querySelector(".compare-box")) { return; }
+      var url = li.getAttribute("data-url"), label = el("label", undefined, "compare-box"), box = el("input");
+      box.type = "checkbox"; box.checked = selection().indexOf(url) >= 0;
+      box.setAttribute("aria-label", "Compare " + li.querySelector(".model-link").textContent);
+      box.addEventListener("change", function () {
+        var chosen = selection().filter(function (u) { return u !== url; });
+        if (box.checked) {
+          if (chosen.length >= MAX_COMPARE) { box.checked = false; announce(document.querySelector("[data-status]"), "At most " + MAX_COMPARE + " models can be compared."); return; }
+          chosen.push(url);
+        }
+        keepSelection(chosen); updateBar();
+      });
+      label.appendChild(box); label.appendChild(document.createTextNode(" Compare"));
+      li.appendChild(label);
+    });
+  }
+  function setupCompareList() {
+    var bar = document.querySelector("[data-compare-bar]");
+    if (!bar) { return; }
+    bar.querySelector("[data-compare-clear]").addEventListener("click", function () {
+      keepSelection([]); updateBar();
+      Array.prototype.forEach.call(document.querySelectorAll(".compare-box input"), function (b) { b.checked = false; });
+    });
+    decorateRows(); updateBar();
+  }
+  function loadScript(name, src) {
+    if (Object.prototype.hasOwnProperty.call(chunks, name)) { return Promise.resolve(chunks[name]); }
+    return new Promise(function (resolve) {
+      waiting[name] = (waiting[name] || []).concat([resolve]);
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onerror = function () { window.cardhubData(name, null); };
+      document.head.appendChild(tag);
+    });
+  }
+  function setupComparePage() {
+    var box = document.querySelector("[data-compare]");
+    if (!box) { return; }
+    var urls = new URLSearchParams(window.location.search).getAll("m").filter(function (u) { return PAGE_URL.test(u); }).slice(0, MAX_COMPARE);
+    var errorBox = document.querySelector("[data-compare-error]");
+    if (urls.length < 2) {
+      errorBox.textContent = "Pick at least two models: tick their Compare boxes in the list."; errorBox.hidden = false; return;
+    }
+    keepSelection(urls);
+    Promise.all(urls.map(function (u) { return loadScript("compare:" + u, root + u.replace(/\.html$/, ".data.js")); })).then(function (cards) {
+      var missing = urls.filter(function (_, i) { return !cards[i]; });
+      if (missing.length) { errorBox.textContent = "No such model page in this catalog: " + missing.join(", "); errorBox.hidden = false; }
+      cards = cards.filter(Boolean);
+      if (!cards.length) { return; }
+      var table = el("table", undefined, "compare"), head = el("tr"), corner = el("td");
+      head.appendChild(corner);
+      cards.forEach(function (c) {
+        var th = el("th"), a = el("a", c.title); a.href = root + c.url; th.scope = "col"; th.appendChild(a); head.appendChild(th);
+      });
+      var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+      var body = el("tbody");
+      function row(label, cell) {
+        var tr = el("tr"), th = el("th", label); th.scope = "row"; tr.appendChild(th);
+        cards.forEach(function (c) { var td = el("td"); var v = cell(c); if (typeof v === "string") { td.textContent = v; } else if (v) { td.appendChild(v); } tr.appendChild(td); });
+        body.appendChild(tr);
+      }
+      row("Name", function (c) { return c.name; });
+      row("Language", function (c) { return c.language; });
+      row("Version", function (c) { return c.version || ""; });
+      row("Task", function (c) { return c.task || ""; });
+      row("Published", function (c) { return c.date || ""; });
+      row("Needs a license", function (c) { return c.licensed ? "yes" : "no"; });
+      var labels = [];
+      cards.forEach(function (c) { c.info.forEach(function (pair) { if (labels.indexOf(pair[0]) < 0) { labels.push(pair[0]); } }); });
+      labels.forEach(function (label) {
+        row(label, function (c) { var hit = c.info.filter(function (pair) { return pair[0] === label; })[0]; return hit ? hit[1] : "—"; });
+      });
+      row("Versions", function (c) {
+        var ol = el("ol", undefined, "versions");
+        c.versions.forEach(function (v) {
+          var li = el("li"), a = el("a", v[0] + (v[2] ? " (newest)" : "")); a.href = root + v[1]; li.appendChild(a); ol.appendChild(li);
+        });
+        return ol;
+      });
+      if (cards.some(function (c) { return c.preview; })) {
+        row("Probe sentences", function (c) { return c.preview ? heatMap(c.preview.texts, c.preview.matrix) : "not computed (build with --previews while the model is cached)"; });
+      }
+      table.appendChild(body);
+      box.appendChild(table);
+      document.querySelector("[data-compare-intro]").hidden = true;
+    });
+  }
+
+  function start() { setupTabs(); setupCopy(); setupSearch(); setupTry(); setupCompareList(); setupComparePage(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

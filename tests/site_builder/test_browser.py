@@ -20,6 +20,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 MODEL = "models/sent_small_bert_L6_768_en/2.6.0.html"
 VERSIONS = "models/sent_bge_base_en/5.5.0.html"  # two versions: a timeline
 LICENSED = "models/ner_clinical_large_en/5.3.0.html"
+COMPARE = "compare.html?m=models/sent_bge_base_en/6.1.0.html&m=models/sent_small_bert_L6_768_en/2.6.0.html"
 
 if shutil.which(CHROMIUM) is None:
     pytest.skip(f"needs Debian chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
@@ -139,7 +140,7 @@ def test_without_javascript_everything_is_listed_and_readable(browser: Any, site
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", ["index.html", MODEL, "facets/index.html", "facets/task/embeddings.html",
-                                  VERSIONS, LICENSED])
+                                  VERSIONS, LICENSED, COMPARE])
 def test_axe_finds_no_serious_or_critical_violation(
     browser: Any, site_url: str, path: str, scheme: str
 ) -> None:
@@ -183,8 +184,9 @@ def test_screenshots_of_index_and_model_page(browser: Any, site_url: str, scheme
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     for name, path in (("index", "index.html"), ("model", MODEL), ("model-versions", VERSIONS),
-                       ("model-licensed", LICENSED)):
+                       ("model-licensed", LICENSED), ("compare", COMPARE)):
         page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
         target = SCREENSHOTS / f"{name}-{scheme}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000

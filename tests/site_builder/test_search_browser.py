@@ -117,3 +117,28 @@ def test_pictures_are_there_without_javascript(browser: Any, site_url: str) -> N
     assert page.locator("#chart-versions circle.chart-dot").count() == 2
     assert page.locator("#chart-versions circle.newest").count() == 1
     context.close()
+
+
+def test_compare_two_models_ticked_in_the_list(page: Any, site_url: str, built_site: Path) -> None:
+    page.goto(site_url + "index.html")
+    page.get_by_label("Compare Smaller BERT Sentence Embeddings (L-6_H-768_A-12)").check()
+    page.fill("#q", "bge")
+    sync_api.expect(page.locator("[data-status]")).to_contain_text("match")
+    bge = "[data-results] li[data-url='models/sent_bge_base_en/6.1.0.html']"
+    page.locator(f"{bge} .compare-box input").check()
+    sync_api.expect(page.locator("[data-compare-count]")).to_have_text("2 of at most 4 selected to compare")
+    page.locator("[data-compare-link]").click()
+    page.wait_for_url("**/compare.html?m=*")
+    assert "m=models%2Fsent_small_bert_L6_768_en%2F2.6.0.html" in page.url
+    table = page.locator("table.compare")
+    sync_api.expect(table).to_be_visible()
+    expected = ["Smaller BERT Sentence Embeddings (L-6_H-768_A-12)", "BGE Base Sentence Embeddings"]
+    assert table.locator("thead th").all_inner_texts() == expected
+    dimension = table.locator("tbody tr", has=page.locator("th", has_text="Dimension"))
+    assert dimension.locator("td").all_inner_texts() == ["768", "768"]
+    versions = table.locator("tbody tr", has=page.locator("th", has_text="Versions")).locator("td").nth(1)
+    assert versions.locator("li").count() == 2
+    # the same comparison from file://, by its URL alone
+    query = "?m=models/sent_bge_base_en/5.5.0.html&m=models/sent_e5_small_v2_en/5.5.2.html"
+    page.goto((built_site / "compare.html").as_uri() + query)
+    sync_api.expect(page.locator("table.compare thead th")).to_have_count(2)
