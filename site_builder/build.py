@@ -110,7 +110,7 @@ def _build(
     ordered = _same_order(old, new, placements, set(changed) | set(stale), removed)
     if ordered is None:
         ordered = _index_order(new.entries, placements)
-    changes = output.changed_documents(ordered, old, new)
+    changes = output.changed_documents(ordered, old, new, touched | set(stale))
     # api/models.json is tens of MB on a big catalog: write it while the listings render.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
         api = writer.submit(output.write_api, out, records, [entry.key for entry, _ in ordered], old)

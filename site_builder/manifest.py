@@ -47,6 +47,10 @@ class Manifest:
     record_order: list[str] = dataclasses.field(default_factory=list)  # card paths, as in models.json
     # facet -> value -> number of cards, patched by a rebuild instead of counted again
     facet_counts: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    # facet\0value -> positions of its cards in the index order: its pages, without a scan
+    facet_positions: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    # key -> (dimension, size) of the newest embeddings cards: the index's scatter chart
+    chart_points: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
     # keys whose entry was added, changed or removed since the manifest was loaded; None: all
     dirty: set[str] | None = None
 
@@ -61,6 +65,8 @@ class Manifest:
             "digests": self.digests,
             "record_order": self.record_order,
             "facet_counts": self.facet_counts,
+            "chart_points": self.chart_points,
+            "facet_positions": self.facet_positions,
         }
 
     def save(self, out_dir: Path) -> None:
@@ -124,6 +130,8 @@ def load_manifest(out_dir: Path, fingerprint: str, cards_dir: str, base_url: str
         digests=data["digests"],
         record_order=data["record_order"],
         facet_counts=data.get("facet_counts", {}),
+        chart_points=data.get("chart_points", {}),
+        facet_positions=data.get("facet_positions", {}),
     )
 
 

@@ -4,6 +4,7 @@ memory and written only when their content changed since the previous build."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import html
@@ -174,26 +175,37 @@ def _index_url(number: int) -> str:
     return "index.html" if number == 1 else f"pages/{number}.html"
 
 
-def _listing_pages(ordered: Ordered, values: set[tuple[str, str]] | None = None) -> list[_Page]:
+def _listing_pages(
+    ordered: Ordered, values: set[tuple[str, str]] | None = None,
+    positions: dict[str, list[int]] | None = None,
+) -> list[_Page]:
     """Every listing page: the index (with search and facets on its first page), then one
-    paginated listing per facet value; with `values`, only the facet pages of those values."""
+    paginated listing per facet value; with `values`, only the facet pages of those values.
+    `positions` receives each value's member positions in `ordered` (see `facet_key`)."""
     listings = _paginate(ordered, "All models", _index_url, True) if values is None else []
-    members: dict[tuple[str, str], list[tuple[Entry, Placement]]] = defaultdict(list)
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)
     if values is not None:  # a few values: one quick pass over the cards for each
         for facet, value in values:
-            found = [item for item in ordered if value in item[0].facets.get(facet, ())]
+            found = [i for i, item in enumerate(ordered) if value in item[0].facets.get(facet, ())]
             if found:
                 members[(facet, value)] = found
     else:
-        for item in ordered:
+        for index, item in enumerate(ordered):
             for facet, facet_values in item[0].facets.items():
                 for value in facet_values:
-                    members[(facet, value)].append(item)
+                    members[(facet, value)].append(index)
     labels = dict(FACETS)
-    for (facet, value), facet_members in sorted(members.items()):
+    for (facet, value), found in sorted(members.items()):
+        if positions is not None:
+            positions[facet_key(facet, value)] = found
         url_of = functools.partial(pages.facet_url, facet, value)
-        listings += _paginate(facet_members, f"{labels[facet]}: {value}", url_of, False, (facet, value))
+        items = [ordered[i] for i in found]
+        listings += _paginate(items, f"{labels[facet]}: {value}", url_of, False, (facet, value))
     return listings
+
+
+def facet_key(facet: str, value: str) -> str:
+    return f"{facet}\0{value}"
 
 
 def _paginate(
@@ -211,11 +223,20 @@ def _paginate(
 Changes = Sequence[tuple[int, Entry | None, Entry]]
 
 
-def changed_documents(ordered: Ordered, old: Manifest | None, new: Manifest) -> Changes | None:
+def changed_documents(
+    ordered: Ordered, old: Manifest | None, new: Manifest, candidates: set[str] | None = None
+) -> Changes | None:
     """(position, entry before, entry after) of every card whose listing row changed, when every
-    card kept its position (same cards, same order); None when positions moved."""
+    card kept its position (same cards, same order); None when positions moved. `candidates`:
+    the only keys that can have changed (the others kept their entry and URL)."""
     if old is None or old.record_order != [entry.key for entry, _ in ordered]:
         return None
+    if candidates is not None:
+        position = {key: index for index, key in enumerate(old.record_order)}
+        found = [(position[key], old.entries.get(key), new.entries[key]) for key in candidates
+                 if key in position and (old.entries[key].digest != new.entries[key].digest
+                                         or old.urls.get(key) != new.urls[key])]  # fmt: skip
+        return sorted(found, key=lambda change: change[0])
     return [(position, old.entries.get(e.key), e) for position, (e, _) in enumerate(ordered)
             if old.entries[e.key].digest != e.digest or old.urls.get(e.key) != new.urls[e.key]]  # fmt: skip
 
@@ -239,6 +260,17 @@ def write_listings(
     else:
         counts = facet_counts(ordered)
     new.facet_counts = counts
+    if incremental and changes is not None and old is not None:
+        points = dict(old.chart_points)
+        for _, _, after in changes:
+            point = _chart_point(after, new.urls[after.key][1])
+            if point is None:
+                points.pop(after.key, None)
+            else:
+                points[after.key] = point
+    else:
+        points = {e.key: point for e, p in ordered if (point := _chart_point(e, p.newest)) is not None}
+    new.chart_points = points
     preview = pages.facet_groups(counts, pages.FACET_PREVIEW)
     total = len(ordered)
     written = 0
@@ -246,14 +278,15 @@ def write_listings(
     if incremental and touched is not None and old is not None:
         todo = _touched_pages(ordered, touched, old, new, changes or ())
     else:
-        todo = _listing_pages(ordered)
+        new.facet_positions = {}
+        todo = _listing_pages(ordered, None, new.facet_positions)
     for page in todo:
         unchanged = touched is not None and old is not None and not _is_touched(page, touched)
         if unchanged and old is not None and page.url in old.digests:
             new.digests[page.url] = old.digests[page.url]
             continue
         facets = preview if page.search else []
-        charts = index_charts(counts, ordered) if page.search else []
+        charts = index_charts(counts, list(points.values())) if page.search else []
         digest = page.digest(repr((facets, [c.rows for c in charts])) if page.search else "")
         new.digests[page.url] = digest
         if old is not None and old.digests.get(page.url) == digest and (out / page.url).exists():
@@ -271,12 +304,16 @@ def write_listings(
     return written
 
 
-def index_charts(counts: dict[str, dict[str, int]], ordered: Ordered) -> list[charts.Chart]:
+def _chart_point(entry: Entry, newest: bool) -> tuple[int, int] | None:
+    dimension = entry.facets.get("dimension")
+    if newest and entry.size and dimension and dimension[0].isdigit():
+        return int(dimension[0]), entry.size
+    return None
+
+
+def index_charts(counts: dict[str, dict[str, int]], points: list[tuple[int, int]]) -> list[charts.Chart]:
     """The index's pictures: models by task and by language, and for embeddings (newest
     versions) dimension against size."""
-    points = [(int(entry.facets["dimension"][0]), entry.size) for entry, placement in ordered
-              if placement.newest and entry.size and entry.facets.get("dimension")
-              and entry.facets["dimension"][0].isdigit()]  # fmt: skip
     made = [
         charts.bar_chart("chart-task", "Model cards by task", counts.get("task", {})),
         charts.bar_chart("chart-language", "Model cards by language", counts.get("language", {})),
@@ -291,28 +328,38 @@ def _touched_pages(
 ) -> list[_Page]:
     """Only the listing pages a change can alter: the touched index pages; for a facet value the
     changed cards joined or left, all its pages; for one whose members stayed the same, the
-    pages holding a changed card. The other pages keep their previous digests (and files)."""
+    pages holding a changed card, found from the members' positions kept in the manifest. The
+    other pages keep their previous digests (and files)."""
     numbers, values = touched
     new.digests.update({name: digest for name, digest in old.digests.items()
                         if name == "index.html" or name.startswith(("pages/", "facets/"))})  # fmt: skip
+    new.facet_positions = dict(old.facet_positions)
     size = pages.PAGE_SIZE
     urls = [_index_url(n) for n in range(1, max(1, -(-len(ordered) // size)) + 1)]
     todo = [_Page(url=urls[n - 1], heading="All models", members=ordered[(n - 1) * size : n * size],
                   number=n, page_urls=urls, total=len(ordered), search=n == 1)
             for n in sorted(numbers) if n <= len(urls)]  # fmt: skip
-    changed_keys = {after.key for _, _, after in changes}
+    labels = dict(FACETS)
     for facet, value in sorted(values):
         stayed = all((value in before.facets.get(facet, ()) if before else False)
                      == (value in after.facets.get(facet, ())) for _, before, after in changes)  # fmt: skip
-        value_pages = _listing_pages(ordered, {(facet, value)})
-        if stayed:
-            todo += [page for page in value_pages if any(e.key in changed_keys for e, _ in page.members)]
+        known = old.facet_positions.get(facet_key(facet, value))
+        if stayed and known:
+            value_urls = [pages.facet_url(facet, value, n) for n in range(1, -(-len(known) // size) + 1)]
+            held = sorted({bisect.bisect_left(known, position) // size + 1 for position, _, after in changes
+                           if value in after.facets.get(facet, ())})  # fmt: skip
+            for number in held:
+                items = [ordered[i] for i in known[(number - 1) * size : number * size]]
+                todo.append(_Page(url=value_urls[number - 1], heading=f"{labels[facet]}: {value}",
+                                  members=items, number=number, page_urls=value_urls, total=len(known),
+                                  search=False, facet=(facet, value)))  # fmt: skip
             continue
-        number = 1  # its page count may change: forget its old pages
+        number = 1  # its members changed, and maybe its page count: forget its old pages
         while (url := pages.facet_url(facet, value, number)) in new.digests:
             del new.digests[url]
             number += 1
-        todo += value_pages
+        new.facet_positions.pop(facet_key(facet, value), None)
+        todo += _listing_pages(ordered, {(facet, value)}, new.facet_positions)
     return todo
 
 

@@ -154,3 +154,30 @@ def test_rebuild_after_a_title_change_equals_a_fresh_build(tmp_path: Path) -> No
     assert names
     for name in names:
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("change", ["title", "task"])
+def test_rebuild_with_many_listing_pages_equals_a_fresh_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    from site_builder import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)  # every facet value spans several pages
+    cards, out = _copy_seeds(tmp_path), tmp_path / "site"
+    build_site(cards, out, workers=1)
+    card = cards / "2020-08-25-sent_small_bert_L6_768_en.md"
+    if change == "title":
+        card.write_text(card.read_text().replace("title: Smaller BERT", "title: Aaa Smaller BERT", 1))
+    else:
+        card.write_text(card.read_text().replace("task: Embeddings", "task: Zebra Tasks", 1))
+    build_site(cards, out, workers=1)
+    fresh = tmp_path / "fresh"
+    build_site(cards, fresh, workers=1)
+    def listing_pages(site: Path) -> list[str]:
+        return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "models" not in p.parts)
+
+    listings = listing_pages(fresh)
+    assert len([name for name in listings if name.startswith("facets/task/embeddings")]) >= 2
+    assert listing_pages(out) == listings
+    for name in listings:
+        assert (out / name).read_text() == (fresh / name).read_text(), name
