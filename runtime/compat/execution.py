@@ -18,7 +18,9 @@ not local); a worker that does not find the path uses the copy in `SparkFiles`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runtime.compat.annotation import annotations_from_arrow, annotations_to_arrow, spark_annotation_array
@@ -47,16 +49,24 @@ def _rows(
 
 
 def _annotate_batches(
-    plan: AnnotatorPlan, text_columns: tuple[str, ...], batches: Iterator[pa.RecordBatch]
+    plans: tuple[AnnotatorPlan, ...], text_columns: tuple[str, ...], batches: Iterator[pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
+    """Runs the plans one after the other on each batch, keeping the annotations they hand each
+    other as Python objects, and appends one column per plan."""
     import pyarrow as pa
 
-    read = tuple(dict.fromkeys(c for c in (*plan.input_cols, *_extra_columns(plan)) if c))
+    produced = {plan.output_col for plan in plans}
+    needed = (c for plan in plans for c in (*plan.input_cols, *_extra_columns(plan)))
+    read = tuple(dict.fromkeys(c for c in needed if c and c not in produced))
     for batch in batches:
-        annotated = plan.annotate_rows(_rows(batch, read, text_columns))
-        column = annotations_to_arrow(annotated)
-        arrays = [*batch.columns, column]
-        names = [*batch.schema.names, plan.output_col]
+        rows = _rows(batch, read, text_columns)
+        arrays, names = list(batch.columns), list(batch.schema.names)
+        for plan in plans:
+            annotated = plan.annotate_rows(rows)
+            for row, row_annotations in zip(rows, annotated, strict=True):
+                row[plan.output_col] = row_annotations
+            arrays.append(annotations_to_arrow(annotated))
+            names.append(plan.output_col)
         yield pa.RecordBatch.from_arrays(arrays, names=names)
 
 
@@ -75,6 +85,29 @@ def ship_model_folder(dataset: DataFrame, path: str) -> None:
         _SHIPPED.add(key)
 
 
+@dataclass(frozen=True)
+class _Fused:
+    """How a DataFrame this module returned was made: `source` + the plans, in one mapInArrow."""
+
+    output: weakref.ref[DataFrame]
+    source: DataFrame
+    plans: tuple[AnnotatorPlan, ...]
+
+
+# id(DataFrame returned by annotate) -> how it was made. A stage given the previous stage's
+# output extends that mapInArrow instead of stacking another one on it: the rows cross from
+# the JVM to Python once for the whole chain of annotators, and the annotations between them
+# are never encoded to Arrow and decoded again.
+_MADE: dict[int, _Fused] = {}
+
+
+def _made_by_us(dataset: DataFrame) -> _Fused | None:
+    fused = _MADE.get(id(dataset))
+    if fused is None or fused.output() is not dataset:
+        return None
+    return fused
+
+
 def annotate(dataset: DataFrame, plan: AnnotatorPlan) -> DataFrame:
     """The dataset with the plan's output column appended (Spark NLP's annotation schema and
     the column metadata `annotatorType` that the next stage checks)."""
@@ -82,18 +115,29 @@ def annotate(dataset: DataFrame, plan: AnnotatorPlan) -> DataFrame:
 
     from pyspark.sql.types import StructField, StructType
 
-    available = column_types(dataset)
-    plan.check_inputs(available)
-    text_columns = tuple(name for name, kind in available.items() if kind is None)
-    model = getattr(plan, "model", None)
-    if model is not None:
-        ship_model_folder(dataset, model.path)
-    kept = [f for f in dataset.schema.fields if f.name != plan.output_col]
-    if len(kept) != len(dataset.schema.fields):
-        dataset = dataset.drop(plan.output_col)
-    schema = StructType([*kept, StructField(plan.output_col, spark_annotation_array(), True)])
-    mapped = dataset.mapInArrow(partial(_annotate_batches, plan, text_columns), schema)
-    return mapped.withMetadata(plan.output_col, {"annotatorType": plan.output_type})
+    plan.check_inputs(column_types(dataset))
+    upstream = _made_by_us(dataset)
+    source, plans = (upstream.source, (*upstream.plans, plan)) if upstream else (dataset, (plan,))
+    outputs = [p.output_col for p in plans]
+    if len(set(outputs)) != len(outputs):  # a stage overwrites an earlier one's column: no fusing
+        source, plans = dataset, (plan,)
+        outputs = [plan.output_col]
+    text_columns = tuple(name for name, kind in column_types(source).items() if kind is None)
+    for each in plans:
+        model = getattr(each, "model", None)
+        if model is not None:
+            ship_model_folder(source, model.path)
+    if any(name in source.columns for name in outputs):
+        source = source.drop(*[name for name in outputs if name in source.columns])
+    annotation_fields = [StructField(name, spark_annotation_array(), True) for name in outputs]
+    schema = StructType([*source.schema.fields, *annotation_fields])
+    mapped = source.mapInArrow(partial(_annotate_batches, plans, text_columns), schema)
+    for each in plans:
+        mapped = mapped.withMetadata(each.output_col, {"annotatorType": each.output_type})
+    for key in [k for k, made in _MADE.items() if made.output() is None]:
+        del _MADE[key]
+    _MADE[id(mapped)] = _Fused(weakref.ref(mapped), source, plans)
+    return mapped
 
 
 def _finish_batches(plan: FinisherPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

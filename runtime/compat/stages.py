@@ -304,6 +304,26 @@ class _BertStage(AnnotatorStage, Model):
         model = pretrained(name or cls.default_model, lang, annotator=cls.__name__)
         return cls().from_pretrained(model)
 
+    @classmethod
+    def load(cls, path: str) -> Any:
+        """A stage saved by `write().save()`, or an unpacked Spark NLP model folder (what the
+        card's Download link holds), as Spark NLP's own `load` reads it."""
+        from pathlib import Path
+
+        metadata = Path(path) / "metadata" / "part-00000"
+        if metadata.is_file() and '"com.johnsnowlabs.' in metadata.read_text(errors="replace")[:500]:
+            from runtime.artifacts import open_model_folder
+
+            folder = open_model_folder(Path(path))
+            stage = cls()._set(
+                modelPath=str(folder.path),
+                caseSensitive=folder.case_sensitive,
+                maxSentenceLength=folder.max_sentence_length,
+                batchSize=folder.batch_size,
+            )
+            return stage._set(dimension=folder.dimension) if folder.dimension else stage
+        return super().load(path)
+
     def from_pretrained(self, model: PretrainedModel) -> Any:
         self._set(
             modelPath=str(model.path),

@@ -230,3 +230,20 @@ def test_partitions_and_arrow_batches_do_not_change_the_vectors(spark: Any, tiny
         assert len(rows[text]) == len(expected) == 2
         for got, want in zip(rows[text], expected, strict=True):
             np.testing.assert_allclose(np.float32(got.embeddings), want.embeddings, atol=1e-6, rtol=0)
+
+
+def test_consecutive_annotators_run_in_one_python_pass(spark: Any, tiny_seed_models: str) -> None:
+    """The assembler, detector, tokenizer and embeddings of a card's pipeline cross from the JVM
+    to Python once (one MapInArrow in the physical plan), and each stage's own output is still
+    a DataFrame with its column."""
+    from pyspark.ml import Pipeline
+
+    namespace = run_card_snippet("small_bert_L2_768", spark)
+    data = spark.createDataFrame([["I love NLP. Me too."]], ["text"])
+    fitted = namespace["nlp_pipeline"].fit(data)
+    result = fitted.transform(data)
+    plan = result._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("MapInArrow") == 1, plan
+    partial = Pipeline(stages=fitted.stages[:2]).fit(data).transform(data)
+    assert [s.result for s in partial.collect()[0]["sentence"]] == ["I love NLP.", "Me too."]
+    assert [t.result for t in result.collect()[0]["token"]] == ["I", "love", "NLP", ".", "Me", "too", "."]
