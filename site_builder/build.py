@@ -96,7 +96,7 @@ def _build(
 
     stale = _stale_keys(old, new, touched)
     parsed.update(_parse([k for k in stale if k not in parsed], workers))
-    removed_files = output.remove_outdated(out, old, new)
+    removed_files = output.remove_outdated(out, old, new, touched | set(stale))
     if old is None:  # made by another builder version, maybe: start afresh
         shutil.rmtree(out / CACHE, ignore_errors=True)
     use_highlight_cache(out / CACHE / "highlight")
@@ -181,10 +181,18 @@ def _stale_keys(old: Manifest | None, new: Manifest, touched: set[str]) -> list[
     appear on every version's page)."""
     if old is None:
         return []
+    # Only versions of a touched card's model get new placements (entries.place reuses the
+    # others): look among those, not through the whole catalog.
+    candidates: set[str] = set()
+    for key in touched:
+        for manifest in (old, new):
+            known = manifest.urls.get(key)
+            if known is not None:
+                candidates.update(known[2])
     return sorted(
-        key for key, placement in new.urls.items()
-        if key not in touched and (old.urls.get(key) != placement or touched.intersection(placement[2]))
-    )
+        key for key in candidates - touched
+        if key in new.urls and (old.urls.get(key) != new.urls[key] or touched.intersection(new.urls[key][2]))
+    )  # fmt: skip
 
 
 def _same_order(

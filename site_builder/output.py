@@ -54,18 +54,24 @@ def _unlink(path: Path) -> int:
     return 1
 
 
-def remove_outdated(out: Path, old: Manifest | None, new: Manifest) -> int:
-    """Deletes the pages and JSON of cards that are gone or moved to another URL."""
+def remove_outdated(
+    out: Path, old: Manifest | None, new: Manifest, candidates: set[str] | None = None
+) -> int:
+    """Deletes the pages and JSON of cards that are gone or moved to another URL. `candidates`:
+    the only keys whose URL can have changed (the touched cards and the other versions of
+    their models)."""
     if old is None:
         return 0
     removed = 0
-    for key, (url, _, _) in old.urls.items():
+    keys = old.urls.keys() if candidates is None else candidates & old.urls.keys()
+    moved = []
+    for key in keys:
+        url = old.urls[key][0]
         if new.urls.get(key, ("",))[0] != url:
+            moved.append(url)
             removed += _unlink(out / url) + _unlink(out / "api" / url.replace(".html", ".json"))
             removed += _unlink(out / pages.compare_data_url(url))
-    live_groups = {url.rsplit("/", 1)[0] for url, _, _ in new.urls.values()}
-    gone_groups = {url.rsplit("/", 1)[0] for url, _, _ in old.urls.values()} - live_groups
-    for group in gone_groups:
+    for group in {url.rsplit("/", 1)[0] for url in moved}:
         for folder in (out / group, out / "api" / group):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
