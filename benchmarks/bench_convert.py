@@ -7,8 +7,9 @@ heads, 30,522 words; random weights), saved by TensorFlow as Spark NLP 2.x saves
 (tests/fixtures/tf_bert.py, layout "tf1"), prints:
 
 - conversion: a new process running `runtime.load(folder)` on the unconverted folder, from
-  process start to the first vector (TensorFlow's import included), and the conversion's own
-  time as its record states it (unzip, restore, freeze, tf2onnx, verification);
+  process start to the first vector (TensorFlow's import included), the conversion's own
+  time as its record states it (unzip, restore, freeze, tf2onnx, verification), and the
+  process's peak memory;
 - cached cold start (median of --repeats new processes): `runtime.load(folder)` + one vector
   once converted, with whether TensorFlow got imported;
 - the same cold start for the converted graph packaged as a plain Spark NLP ONNX folder
@@ -34,26 +35,28 @@ sys.path.insert(0, str(ROOT))
 
 TEXT = "The patient was admitted with acute chest pain."
 COLD = """
-import json, sys, time
+import json, resource, sys, time
 started = time.perf_counter()
 import runtime
 model = runtime.load(sys.argv[1], threads=int(sys.argv[2]))
 model.embed([sys.argv[3]])
 elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "tensorflow": "tensorflow" in sys.modules}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+print(json.dumps({"seconds": elapsed, "tensorflow": "tensorflow" in sys.modules, "peak_gb": peak}))
 """
 
 
 def run_child(folder: Path, threads: int) -> tuple[float, dict[str, object]]:
     started = time.perf_counter()
-    out = subprocess.run(
+    child = subprocess.run(
         [sys.executable, "-c", COLD, str(folder), str(threads), TEXT],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    return time.perf_counter() - started, json.loads(out.strip().splitlines()[-1])
+    )
+    if child.returncode:
+        raise SystemExit(f"loading {folder} failed:\n{child.stderr[-3000:]}")
+    return time.perf_counter() - started, json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def synthetic_vocab(size: int) -> list[str]:
@@ -86,7 +89,7 @@ def bench(
     print(
         f"  first load (converts): {wall:.1f} s process wall, {first['seconds']:.1f} s in process; "
         f"conversion itself {record.seconds:.1f} s (max |ONNX - TF| {record.max_abs_diff:.1e}); "
-        f"model.onnx {onnx.stat().st_size / 1e6:.1f} MB"
+        f"model.onnx {onnx.stat().st_size / 1e6:.1f} MB; peak memory {first['peak_gb']:.1f} GB"
     )
     plain = build_sparknlp_model(
         root / f"{label}-onnx", onnx_path=onnx, vocab=bert.vocab, dimension=bert.hidden

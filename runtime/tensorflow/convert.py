@@ -189,6 +189,25 @@ def _assign_and_freeze(
         )
 
 
+def _to_onnx(tf: Any, graph_def: Any, inputs: list[str], outputs: list[str]) -> Any:
+    """tf2onnx's conversion as `tf2onnx.convert.from_graph_def` runs it, minus tf2onnx's own ONNX
+    optimizer passes: each pass rewrites every node proto, and the old weights stay allocated
+    (about one embedding matrix per pass, so 8 GB for a 2-layer BERT with a 30k vocabulary, and
+    more than this machine's 24 GB for BERT-base). onnxruntime runs the same kinds of passes
+    (constant folding, transpose and identity removal) when it builds the session, and the
+    session's optimized-graph cache keeps their result."""
+    from tf2onnx import tf_loader
+    from tf2onnx.tfonnx import process_tf_graph
+
+    with tf.Graph().as_default():
+        graph_def = tf_loader.tf_optimize(inputs, outputs, graph_def)
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        onnx_graph = process_tf_graph(graph, opset=OPSET, input_names=inputs, output_names=outputs)
+        onnx_graph.topological_sort(onnx_graph.get_nodes())
+        return onnx_graph.make_model("converted from a Spark NLP TensorFlow model")
+
+
 def _runtime_names(model: Any, inputs: dict[str, str], outputs: dict[str, str]) -> Any:
     """Renames the graph's inputs and outputs to the runtime's (input_ids, attention_mask,
     token_type_ids -> last_hidden_state, pooler_output); int32 inputs become int64 inputs
@@ -272,9 +291,7 @@ def convert_container(
     try:
         function = tf.saved_model.load(str(work / "savedmodel"), tags=["serve"]).signatures[SIGNATURE]
         graph_def, inputs, outputs = _freeze(tf, function, layout, label)
-        model, _ = tf2onnx.convert.from_graph_def(
-            graph_def, input_names=inputs, output_names=outputs, opset=OPSET
-        )
+        model = _to_onnx(tf, graph_def, inputs, outputs)
     except (TensorflowLayoutError, ConversionError):
         raise
     except Exception as error:  # TensorFlow and tf2onnx raise many unrelated types

@@ -95,6 +95,12 @@ def served(models: dict[str, TfBert], tmp_path_factory: pytest.TempPathFactory) 
         yield server
 
 
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the module: a later test takes the conversions of an earlier one."""
+    return tmp_path_factory.mktemp("tf-cache")
+
+
 def settings_for(server: ArtifactServer, cache: Path) -> Settings:
     return Settings(cache_dir=cache, mirror=server.base_url, trust_env=False, retries=0)
 
@@ -120,10 +126,10 @@ def tf_token_vectors(bert: TfBert, model: EmbeddingModel, text: str) -> np.ndarr
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.card}-{c.layout}")
 def test_registry_load_converts_once_and_matches_tensorflow(
-    case: Case, models: dict[str, TfBert], served: ArtifactServer, tmp_path: Path
+    case: Case, models: dict[str, TfBert], served: ArtifactServer, cache: Path
 ) -> None:
     bert = models[case.card]
-    model = load(case.card, settings_for(served, tmp_path / "cache"))
+    model = load(case.card, settings_for(served, cache))
     folder = model.folder.path
     assert model.folder.onnx_path == converted_onnx(folder, case.container)
     record = conversion_record(folder, case.container)
@@ -168,9 +174,9 @@ print(json.dumps({"heavy": heavy, "vectors": vectors.tolist(), "onnx": str(model
 
 
 def test_a_converted_model_loads_in_a_new_process_without_tensorflow(
-    models: dict[str, TfBert], served: ArtifactServer, tmp_path: Path
+    models: dict[str, TfBert], served: ArtifactServer, cache: Path
 ) -> None:
-    settings = settings_for(served, tmp_path / "cache")
+    settings = settings_for(served, cache)
     name = "sent_bert_wiki_books_sst2"
     first = load(name, settings)
     env = {**os.environ, "CARDHUB_CACHE": str(settings.cache_dir), "CARDHUB_OFFLINE": "1"}
