@@ -203,6 +203,7 @@ def test_twenty_concurrent_requests_from_another_process_are_all_answered(served
             print(json.dumps(list(pool.map(one, range(20)))))
     """)
     before = served.rss_kb()
+    started = time.perf_counter()
     for _ in range(3):
         run = subprocess.run([sys.executable, "-c", client], capture_output=True, text=True, timeout=300,
                              env={**os.environ, "NO_PROXY": "127.0.0.1"})  # fmt: skip
@@ -211,6 +212,9 @@ def test_twenty_concurrent_requests_from_another_process_are_all_answered(served
         assert [status for status, _ in answers] == [200] * 20
         assert [text for _, text in answers] == [f"request {i}" for i in range(20)]  # none lost or mixed up
     grown_mb = (served.rss_kb() - before) / 1024
+    seconds = time.perf_counter() - started
+    print(f"serve load: 3 rounds of 20 concurrent requests in {seconds:.1f} s, all 200; "
+          f"server RSS {before / 1024:.0f} MB -> {served.rss_kb() / 1024:.0f} MB")
     assert grown_mb < 40, f"server memory grew by {grown_mb:.0f} MB over 60 requests"
 
 
