@@ -216,10 +216,30 @@ class SentenceDetector(AnnotatorStage, Transformer):
     outputAnnotatorType = DOCUMENT
     inputAnnotatorTypes = (DOCUMENT,)
 
+    explodeSentences = _param("explodeSentences", "one row per sentence", TypeConverters.toBoolean)
+
     @keyword_only
     def __init__(self) -> None:
         super().__init__()
-        self._setDefault(inputCols=["document"], outputCol="sentence")
+        self._setDefault(inputCols=["document"], outputCol="sentence", explodeSentences=False)
+
+    def setExplodeSentences(self, value: bool) -> SentenceDetector:
+        return self._set(explodeSentences=value)
+
+    def getExplodeSentences(self) -> bool:
+        return bool(self._get("explodeSentences"))
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        annotated = execution.annotate(dataset, self.plan())
+        if not self.getExplodeSentences():
+            return annotated
+        # Spark NLP's explode: a row per sentence, the other columns repeated, the sentence
+        # column an array of that one annotation; a row with no sentence disappears.
+        from pyspark.sql import functions as F
+
+        column = self.getOutputCol()
+        exploded = annotated.withColumn(column, F.explode(column)).withColumn(column, F.array(column))
+        return exploded.withMetadata(column, {"annotatorType": self.outputAnnotatorType})
 
     def plan(self) -> SentencePlan:
         from runtime.compat.sentence_detector import SentenceDetectorOptions

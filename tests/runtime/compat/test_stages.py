@@ -247,3 +247,24 @@ def test_consecutive_annotators_run_in_one_python_pass(spark: Any, tiny_seed_mod
     partial = Pipeline(stages=fitted.stages[:2]).fit(data).transform(data)
     assert [s.result for s in partial.collect()[0]["sentence"]] == ["I love NLP.", "Me too."]
     assert [t.result for t in result.collect()[0]["token"]] == ["I", "love", "NLP", ".", "Me", "too", "."]
+
+
+def test_explode_sentences_gives_a_row_per_sentence(spark: Any, tiny_seed_models: str) -> None:
+    from pyspark.ml import Pipeline
+
+    from runtime.compat.sparknlp.annotator import BertSentenceEmbeddings, SentenceDetector
+    from runtime.compat.sparknlp.base import DocumentAssembler
+
+    pipeline = Pipeline(
+        stages=[
+            DocumentAssembler().setInputCol("text").setOutputCol("document"),
+            SentenceDetector().setInputCols("document").setOutputCol("sentence").setExplodeSentences(True),
+            BertSentenceEmbeddings.pretrained("sent_small_bert_L6_768").setInputCols("sentence")
+            .setOutputCol("vectors"),
+        ]
+    )
+    data = spark.createDataFrame([["One here. Two here."], [""]], ["text"])
+    rows = pipeline.fit(data).transform(data).collect()
+    assert [[s.result for s in r["sentence"]] for r in rows] == [["One here."], ["Two here."]]
+    assert [[v.result for v in r["vectors"]] for r in rows] == [["One here."], ["Two here."]]
+    assert [r["text"] for r in rows] == ["One here. Two here."] * 2
