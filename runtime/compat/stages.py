@@ -357,6 +357,18 @@ class _BertStage(AnnotatorStage, Model):
             self._set(dimension=model.dimension)
         return self
 
+    def _refetch_if_moved(self) -> None:
+        """A pipeline saved on one machine and loaded on another names a cache folder that may
+        not exist here: fetch the same card again (the cache, mirror and offline rules apply)."""
+        from pathlib import Path
+
+        path = Path(str(self.getOrDefault(self.modelPath)))
+        if path.is_dir() or not self.isDefined(self.modelName):
+            return
+        lang = self.getOrDefault(self.modelLang) if self.isDefined(self.modelLang) else "en"
+        model = pretrained(str(self.getOrDefault(self.modelName)), lang, annotator=type(self).__name__)
+        self._set(modelPath=str(model.path))
+
     def setCaseSensitive(self, value: bool) -> Any:
         return self._set(caseSensitive=value)
 
@@ -393,6 +405,7 @@ class _BertStage(AnnotatorStage, Model):
                 f'{type(self).__name__}.pretrained("<name>", "<lang>")'
             )
         threads = self.getOrDefault(self.threads) if self.isDefined(self.threads) else None
+        self._refetch_if_moved()
         return ModelSpec(
             path=str(self.getOrDefault(self.modelPath)),
             annotator=type(self).__name__,

@@ -133,3 +133,22 @@ def test_light_pipeline_runs_without_java_and_start_says_what_to_install(tiny_se
     assert report["sentences"] == ["No JVM here.", "None at all."]
     assert report["start"].startswith("JavaUnavailableError: no Java runtime: Spark needs Java 17")
     assert "\n" not in report["start"] and "apt-get install default-jre-headless" in report["start"]
+
+
+def test_a_stage_whose_model_folder_is_gone_fetches_its_card_again(
+    tiny_seed_models: str, tmp_path: Path
+) -> None:
+    """A pipeline saved on one machine names that machine's cache folder; elsewhere the stage
+    fetches the same card again instead of failing on a missing path."""
+    from runtime.compat.sparknlp.annotator import BertSentenceEmbeddings
+    from runtime.compat.sparknlp.base import DocumentAssembler, LightPipeline
+
+    stage = BertSentenceEmbeddings.pretrained("sent_bert_wiki_books_sst2")
+    stage.setInputCols("document").setOutputCol("e")
+    cached = stage.getOrDefault(stage.modelPath)
+    stage._set(modelPath=str(tmp_path / "another-machine" / "cache" / "gone"))
+    light = LightPipeline([DocumentAssembler().setInputCol("text").setOutputCol("document"), stage])
+    [annotated] = light.fullAnnotate("Still here")
+    assert stage.getOrDefault(stage.modelPath) == cached
+    expected = registry.load("sent_bert_wiki_books_sst2").embed(["Still here"])[0]
+    np.testing.assert_allclose(annotated[stage.getOutputCol()][0].embeddings, expected, atol=1e-6, rtol=0)
