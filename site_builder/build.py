@@ -118,7 +118,7 @@ def _build(
         output.write_search_index(out, ordered, old, new, changes)
         output.write_listing_json(out, ordered, old, new, changes)
         output.write_site_files(out, ordered, base_url, old, new)
-        new.record_order = api.result()
+        new.record_order, new.record_sizes = api.result()
     new.save(out)
     entries = new.entries.values()
     return BuildReport(

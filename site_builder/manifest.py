@@ -45,6 +45,7 @@ class Manifest:
     urls: dict[str, tuple[str, bool, tuple[str, ...]]] = dataclasses.field(default_factory=dict)
     digests: dict[str, str] = dataclasses.field(default_factory=dict)  # output file -> content digest
     record_order: list[str] = dataclasses.field(default_factory=list)  # card paths, as in models.json
+    record_sizes: list[int] = dataclasses.field(default_factory=list)  # their bytes in models.json
     # facet -> value -> number of cards, patched by a rebuild instead of counted again
     facet_counts: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     # facet\0value -> positions of its cards in the index order: its pages, without a scan
@@ -64,6 +65,7 @@ class Manifest:
             "urls": self.urls,
             "digests": self.digests,
             "record_order": self.record_order,
+            "record_sizes": self.record_sizes,
             "facet_counts": self.facet_counts,
             "chart_points": self.chart_points,
             "facet_positions": self.facet_positions,
@@ -129,6 +131,7 @@ def load_manifest(out_dir: Path, fingerprint: str, cards_dir: str, base_url: str
         urls=data["urls"],
         digests=data["digests"],
         record_order=data["record_order"],
+        record_sizes=data.get("record_sizes", []),
         facet_counts=data.get("facet_counts", {}),
         chart_points=data.get("chart_points", {}),
         facet_positions=data.get("facet_positions", {}),
