@@ -3,8 +3,8 @@
     python benchmarks/bench_convert.py [--repeats 5] [--threads 2] [--skip-base]
 
 For a tiny BERT (2 layers, hidden 64) and a BERT-base-sized one (12 layers, hidden 768, 12
-heads, 30,522 words; random weights), saved by TensorFlow as Spark NLP 2.x saves them
-(tests/fixtures/tf_bert.py, layout "tf1"), prints:
+heads, 30,522 words; random weights at BERT's initializer range, 0.02), saved by TensorFlow as
+Spark NLP 2.x saves them (tests/fixtures/tf_bert.py, layout "tf1"), prints:
 
 - conversion: a new process running `runtime.load(folder)` on the unconverted folder, from
   process start to the first vector (TensorFlow's import included), the conversion's own
@@ -128,7 +128,9 @@ def main() -> None:
         bench("tiny", root, None, None, args.repeats, args.threads)
         if not args.skip_base:
             vocab = synthetic_vocab(30522)
-            shape = BertShape(vocab_size=len(vocab), hidden=768, layers=12, heads=12, intermediate=3072)
+            shape = BertShape(
+                vocab_size=len(vocab), hidden=768, layers=12, heads=12, intermediate=3072, stddev=0.02
+            )
             bench("base", root, shape, vocab, args.repeats, args.threads)
     finally:
         shutil.rmtree(root, ignore_errors=True)

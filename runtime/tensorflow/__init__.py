@@ -21,17 +21,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runtime.errors import ConversionError, TensorflowExtraMissing
-from runtime.tensorflow.record import MARKER, ConversionRecord
 
 if TYPE_CHECKING:
     from runtime.card_facts import CardFacts
+    from runtime.tensorflow.record import ConversionRecord
 
+# Finding a converted model imports nothing more than this module: a cached load stays as fast
+# as an ONNX model's.
+MARKER = ".cardhub-converted.json"
 CONVERTED_SUFFIX = "_converted"
 ONNX_FILE = "model.onnx"
 INSTALL_COMMAND = "pip install 'cardhub[tf]'"
 EXTRA_MODULES = ("tensorflow", "tf2onnx")
 
-__all__ = ["ConversionRecord", "conversion_record", "converted_onnx", "ensure_converted"]
+__all__ = ["conversion_record", "converted_onnx", "ensure_converted"]
 
 
 def converted_folder(folder: Path, container: str) -> Path:
@@ -47,6 +50,8 @@ def converted_onnx(folder: Path, container: str) -> Path | None:
 
 
 def conversion_record(folder: Path, container: str) -> ConversionRecord | None:
+    from runtime.tensorflow.record import ConversionRecord
+
     return ConversionRecord.read(converted_folder(folder, container) / MARKER)
 
 

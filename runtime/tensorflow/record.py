@@ -9,8 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from runtime.artifacts.cache import sha256_file
-
-MARKER = ".cardhub-converted.json"
+from runtime.tensorflow import MARKER
 
 
 @dataclass(frozen=True)
