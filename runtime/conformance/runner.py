@@ -238,9 +238,14 @@ def conform(
     paths: Iterable[Path],
     options: ConformOptions | None = None,
     progress: Callable[[SnippetReport], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[SnippetReport]:
-    """One report per snippet (python, nlu, scala) of every card under `paths`, in card order."""
+    """One report per snippet (python, nlu, scala) of every card under `paths`, in card order.
+
+    `timings`, when given, receives where the time went: `plan` (parse, fetch, open each model),
+    `warm` (each warm worker's start, summed; they start in parallel), `warm_max`, `run`."""
     options = options or ConformOptions()
+    clock = time.perf_counter()
     settings = options.settings or Settings.from_env()
     cards, reports = _load_cards(list(paths))
     for report in reports:
@@ -249,6 +254,7 @@ def conform(
     version = runtime_version()
     planned = [(card, *plan_card(card, settings, options)) for card in cards]
     runnable = [job for _, jobs, _ in planned for job in jobs if not job.skip_reason and not job.error]
+    planned_at = time.perf_counter()
     executor: Sandbox | WorkerPool = Sandbox(options.limits, namespaces=options.namespaces)
     if options.warm and runnable:
         spark = any(job.kind == "python" and "sparknlp.start()" in prelude_for(job.code) for job in runnable)
@@ -273,7 +279,17 @@ def conform(
             done = list(threads.map(run_one, work))
     finally:
         if isinstance(executor, WorkerPool):
+            warm = executor.warm_seconds()
             executor.close()
+        else:
+            warm = []
+    if timings is not None:
+        timings.update(
+            plan=planned_at - clock,
+            warm=sum(warm),
+            warm_max=max(warm, default=0.0),
+            run=time.perf_counter() - planned_at,
+        )
     if options.update:
         done = _update(done, options)
     for job, outcome, fetched in done:
