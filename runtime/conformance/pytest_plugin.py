@@ -30,6 +30,34 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+_POOL = pytest.StashKey[Any]()
+_SPARK = pytest.StashKey[bool]()
+
+
+def _executor(config: pytest.Config, settings: Any, limits: Limits) -> Any:
+    """One pool of warm workers for the session (Spark started once per worker when a collected
+    snippet uses it), closed at the end of the run."""
+    from runtime.conformance.pool import WorkerPool
+
+    pool = config.stash.get(_POOL, None)
+    if pool is None:
+        pool = WorkerPool(
+            limits,
+            size=1,
+            spark=config.stash.get(_SPARK, False),
+            env={"CARDHUB_CACHE": str(settings.cache_dir)},
+            overlays=[str(settings.cache_dir)],
+        )
+        config.stash[_POOL] = pool
+    return pool
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pool = config.stash.get(_POOL, None)
+    if pool is not None:
+        pool.close()
+
+
 class SnippetFailure(Exception):
     """The snippet ran and showed something else than the card's Results block."""
 
@@ -54,7 +82,11 @@ class CardFile(pytest.File):
 
         settings = Settings.from_env()
         jobs, fetched = plan_card(card, settings, ConformOptions(settings=settings))
+        from runtime.conformance.snippets import prelude_for
+
         for job in jobs:
+            if job.kind == "python" and not job.error and "sparknlp.start()" in prelude_for(job.code):
+                self.config.stash[_SPARK] = True
             yield SnippetItem.from_parent(
                 self, name=f"{job.kind}:{job.line}", job=job, fetched=fetched, settings=settings
             )
@@ -67,14 +99,14 @@ class SnippetItem(pytest.Item):
 
     def runtest(self) -> None:
         from runtime.conformance.runner import child_spec, is_packaged, verdict
-        from runtime.conformance.sandbox import Sandbox
 
         job = self.job
         outcome = None
         if not job.skip_reason and not job.error:
             timeout = float(self.config.getoption("cardhub_timeout"))
             limits = Limits(wall_seconds=timeout, cpu_seconds=int(timeout * 2) + 5)
-            outcome = Sandbox(limits).run(child_spec(job, self.settings, not is_packaged(job.card_path)))
+            spec = child_spec(job, self.settings, not is_packaged(job.card_path))
+            outcome = _executor(self.config, self.settings, limits).run(spec)
         name, reason, diff, notes = verdict(job, outcome, float(self.config.getoption("cardhub_atol")))
         if name == "skip":
             raise pytest.skip.Exception(reason, _use_item_location=True)
