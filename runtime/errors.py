@@ -58,20 +58,6 @@ class ConversionError(ModelFolderError):
     TensorFlow's outputs; nothing was cached."""
 
 
-class TensorflowExtraMissing(UnsupportedArtifactError):
-    """A TensorFlow model is met and not converted yet, and the optional extra that converts it
-    (`pip install 'cardhub[tf]'`: tensorflow-cpu, tf2onnx) is not installed."""
-
-
-class TensorflowLayoutError(UnsupportedArtifactError):
-    """A TensorFlow container in none of the layouts Spark NLP writes; the message lists its files."""
-
-
-class ConversionError(ModelFolderError):
-    """The one-off TensorFlow -> ONNX conversion failed, or its graph does not reproduce
-    TensorFlow's outputs; nothing was cached."""
-
-
 class UnsupportedAnnotatorError(RuntimeErrorBase, NotImplementedError):
     """The card's annotator is not one the runtime runs; the message lists the ones it does."""
 
