@@ -10,6 +10,7 @@ from runtime.conformance.pool import WorkerPool
 from runtime.conformance.records import Limits
 from runtime.conformance.sandbox import ChildSpec
 
+pytestmark = pytest.mark.usefixtures("isolation")
 LIMITS = Limits(wall_seconds=5, cpu_seconds=20, memory_bytes=1024 << 20, max_processes=64)
 
 

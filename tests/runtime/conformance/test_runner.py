@@ -42,6 +42,7 @@ def fixture_cards(tmp_path: Path) -> Path:
     server.close()
 
 
+@pytest.mark.usefixtures("isolation")
 def test_hostile_cards_are_stopped_and_good_ones_pass_in_the_same_run(
     fixture_cards: Path, tmp_path: Path
 ) -> None:

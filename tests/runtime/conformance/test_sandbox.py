@@ -15,6 +15,7 @@ import pytest
 from runtime.conformance.records import Limits
 from runtime.conformance.sandbox import ChildSpec, Sandbox
 
+pytestmark = pytest.mark.usefixtures("isolation")
 LIMITS = Limits(wall_seconds=15, cpu_seconds=20, memory_bytes=512 << 20, max_processes=64)
 
 
