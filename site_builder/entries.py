@@ -120,10 +120,17 @@ class Entry:
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Entry:
-        return cls(*row)
+        """An entry from `to_row`'s fields, its digest included: the fields are set directly,
+        without the frozen dataclass's __init__ (a rebuild reads tens of thousands of them)."""
+        if len(row) != len(_FIELD_NAMES) or not row[-1]:
+            return cls(*row)
+        entry = object.__new__(cls)
+        entry.__dict__.update(zip(_FIELD_NAMES, row, strict=True))
+        return entry
 
 
-_FIELDS_GETTER = operator.attrgetter(*(field.name for field in dataclasses.fields(Entry)))
+_FIELD_NAMES = tuple(field.name for field in dataclasses.fields(Entry))
+_FIELDS_GETTER = operator.attrgetter(*_FIELD_NAMES)
 
 
 def facet_values(card: Card) -> dict[str, list[str]]:
@@ -210,7 +217,11 @@ def place(
         reusable = known is not None and (entry.name, entry.language) not in touched_models
         if known is not None and reusable and not touched.intersection(known[2]):
             url, newest, siblings = known
-            placements[entry.key] = Placement(url, url.rsplit("/", 1)[1][: -len(".html")], newest, siblings)
+            # the frozen dataclass's __init__ skipped: tens of thousands are reused on a rebuild
+            placement = object.__new__(Placement)
+            placement.__dict__.update(url=url, version_slug=url.rsplit("/", 1)[1][: -len(".html")],
+                                      newest=newest, siblings=tuple(siblings))  # fmt: skip
+            placements[entry.key] = placement
         else:
             groups[entry.model_slug].append(entry)
     for model_slug, group in groups.items():
