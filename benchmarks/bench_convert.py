@@ -97,10 +97,12 @@ def bench(
     folders = {"converted": bert.folder, "plain ONNX": plain}
     for folder in folders.values():
         run_child(folder, threads)  # the first load writes the optimized-graph cache
-    # Alternating runs, so that the machine's drift falls on both alike.
+    # Alternating runs, first one then the other first, so that the machine's drift and any cost
+    # of running first fall on both alike.
     runs: dict[str, list[tuple[float, dict[str, object]]]] = {name: [] for name in folders}
-    for _ in range(repeats):
-        for name, folder in folders.items():
+    for round_ in range(repeats):
+        order = list(folders.items())
+        for name, folder in order if round_ % 2 == 0 else reversed(order):
             runs[name].append(run_child(folder, threads))
     for name, results in runs.items():
         inside = [float(r[1]["seconds"]) for r in results]  # type: ignore[arg-type]
