@@ -10,6 +10,7 @@ names and int64 inputs; verify it against TensorFlow on probe batches before any
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -146,9 +147,10 @@ def _freeze(tf: Any, function: Any, layout: TensorflowLayout, label: str) -> tup
     frozen = convert_variables_to_constants_v2(function, lower_control_flow=False, aggressive_inlining=True)
     inputs = [t.name for t in frozen.inputs]
     outputs = [t.name for t in frozen.outputs]
-    graph_def = tf.compat.v1.graph_util.extract_sub_graph(
-        frozen.graph.as_graph_def(), [name.split(":")[0] for name in outputs]
-    )
+    whole = frozen.graph.as_graph_def()
+    del frozen
+    graph_def = tf.compat.v1.graph_util.extract_sub_graph(whole, [name.split(":")[0] for name in outputs])
+    del whole
     handles = [node for node in graph_def.node if node.op == "VarHandleOp"]
     if handles:  # a TF2 graph: its variables sit behind function calls the v1 loader does not lift
         original = _graph_def(tf, layout, label)
@@ -189,7 +191,7 @@ def _assign_and_freeze(
         )
 
 
-def _to_onnx(tf: Any, graph_def: Any, inputs: list[str], outputs: list[str]) -> Any:
+def _to_onnx(tf: Any, graph_defs: list[Any], inputs: list[str], outputs: list[str]) -> Any:
     """tf2onnx's conversion as `tf2onnx.convert.from_graph_def` runs it, minus tf2onnx's own ONNX
     optimizer passes: each pass rewrites every node proto, and the old weights stay allocated
     (about one embedding matrix per pass, so 8 GB for a 2-layer BERT with a 30k vocabulary, and
@@ -200,9 +202,11 @@ def _to_onnx(tf: Any, graph_def: Any, inputs: list[str], outputs: list[str]) -> 
     from tf2onnx.tfonnx import process_tf_graph
 
     with tf.Graph().as_default():
-        graph_def = tf_loader.tf_optimize(inputs, outputs, graph_def)
+        graph_def = tf_loader.tf_optimize(inputs, outputs, graph_defs.pop())
+    gc.collect()
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(graph_def, name="")
+        del graph_def
         onnx_graph = process_tf_graph(graph, opset=OPSET, input_names=inputs, output_names=outputs)
         onnx_graph.topological_sort(onnx_graph.get_nodes())
         return onnx_graph.make_model("converted from a Spark NLP TensorFlow model")
@@ -251,26 +255,41 @@ def _probe_batches(vocab_size: int, seed: int = 12) -> list[np.ndarray]:
     return batches
 
 
+def _probe_feeds(vocab_size: int) -> list[dict[str, np.ndarray]]:
+    feeds = []
+    for ids in _probe_batches(vocab_size):
+        mask = (ids != 0).astype(np.int64)
+        feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+    return feeds
+
+
+def tensorflow_reference(
+    function: Any, input_keys: list[str], vocab_size: int
+) -> list[dict[str, np.ndarray]]:
+    """TensorFlow's outputs on the probe batches, by output key."""
+    import tensorflow as tf
+
+    dtypes = {spec.name: spec.dtype for spec in function.structured_input_signature[1].values()}
+    results = []
+    for feeds in _probe_feeds(vocab_size):
+        outputs = function(**{k: tf.constant(feeds[k], dtype=dtypes.get(k, tf.int32)) for k in input_keys})
+        results.append({key: value.numpy() for key, value in outputs.items()})
+    return results
+
+
 def verify(
-    function: Any, onnx_path: Path, input_keys: list[str], output_keys: list[str], vocab_size: int
+    onnx_path: Path, reference: list[dict[str, np.ndarray]], input_keys: list[str], vocab_size: int
 ) -> float:
     """The largest |ONNX - TensorFlow| over the probe batches and outputs."""
     import onnxruntime as ort
-    import tensorflow as tf
 
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    dtypes = {spec.name: spec.dtype for spec in function.structured_input_signature[1].values()}
+    outputs = [o.name for o in session.get_outputs()]
     worst = 0.0
-    for ids in _probe_batches(vocab_size):
-        feeds = {
-            "input_ids": ids,
-            "attention_mask": (ids != 0).astype(np.int64),
-            "token_type_ids": np.zeros_like(ids),
-        }
-        expected = function(**{k: tf.constant(feeds[k], dtype=dtypes.get(k, tf.int32)) for k in input_keys})
-        got = session.run(output_keys, {k: feeds[k] for k in input_keys})
-        for key, value in zip(output_keys, got, strict=True):
-            worst = max(worst, float(np.abs(value - expected[key].numpy()).max()))
+    for feeds, expected in zip(_probe_feeds(vocab_size), reference, strict=True):
+        got = session.run(outputs, {k: feeds[k] for k in input_keys})
+        for key, value in zip(outputs, got, strict=True):
+            worst = max(worst, float(np.abs(value - expected[key]).max()))
     return worst
 
 
@@ -290,8 +309,15 @@ def convert_container(
     input_keys, output_keys = _write_savedmodel(tf, layout, work / "savedmodel", label)
     try:
         function = tf.saved_model.load(str(work / "savedmodel"), tags=["serve"]).signatures[SIGNATURE]
-        graph_def, inputs, outputs = _freeze(tf, function, layout, label)
-        model = _to_onnx(tf, graph_def, inputs, outputs)
+        reference = tensorflow_reference(function, input_keys, vocab_size)
+        frozen = [_freeze(tf, function, layout, label)]
+        # Each stage holds another copy of the weights: let go of the restored model and hand the
+        # frozen graph over (`pop`), so that BERT-base does not hold all the copies at once.
+        del function
+        gc.collect()
+        graph_def, inputs, outputs = frozen.pop()
+        model = _to_onnx(tf, [graph_def], inputs, outputs)
+        del graph_def
     except (TensorflowLayoutError, ConversionError):
         raise
     except Exception as error:  # TensorFlow and tf2onnx raise many unrelated types
@@ -303,7 +329,9 @@ def convert_container(
     model = _runtime_names(model, {n: names[n] for n in inputs}, {n: names[n] for n in outputs})
     onnx_path = staging / ONNX_FILE
     onnx.save_model(model, str(onnx_path))
-    worst = verify(function, onnx_path, [names[n] for n in inputs], [names[n] for n in outputs], vocab_size)
+    del model
+    gc.collect()
+    worst = verify(onnx_path, reference, [names[n] for n in inputs], vocab_size)
     if not worst <= TOLERANCE:
         raise ConversionError(
             f"{label}: the ONNX graph converted from {archive.name} differs from TensorFlow by up to "
