@@ -66,6 +66,8 @@ class WarmWorker:
         os.close(write)
         self.replies = os.fdopen(read, "r", encoding="utf-8")
         self.jobs = count()
+        self.retired = False
+        """A snippet left the worker unusable (it stopped the shared Spark session)."""
         if self.cgroups:
             self.cgroups.add(self.proc.pid)
         config = {
@@ -133,14 +135,16 @@ class WarmWorker:
             self._send("go")
             killed = ""
             try:
-                code = int(self._reply(self.limits.wall_seconds)["exit"])
+                ended = self._reply(self.limits.wall_seconds)
+                code, self.retired = int(ended["exit"]), bool(ended.get("retire"))
             except TimeoutError:
                 killed = f"stopped: wall-clock limit of {self.limits.wall_seconds:g} s reached"
                 if cgroups:
                     cgroups.kill_all()
                 else:
                     os.kill(pid, 9)
-                code = int(self._reply(30.0)["exit"])
+                ended = self._reply(30.0)
+                code, self.retired = int(ended["exit"]), bool(ended.get("retire"))
             if cgroups:
                 cgroups.kill_all()
             outcome = collect_outcome(
@@ -195,22 +199,26 @@ class WorkerPool:
         return worker
 
     def run(self, spec: ChildSpec) -> RunOutcome:
-        worker = self.idle.get()
+        slot = self.idle.get()
         try:
-            if worker is None:
+            if slot is None:
                 try:
-                    worker = self._start()
+                    slot = self._start()
                 except SandboxError as exc:
                     return RunOutcome(status="crashed", message=str(exc))
+            worker = slot
             try:
-                return worker.run(spec)
+                outcome = worker.run(spec)
             except WorkerDied as exc:
+                outcome = RunOutcome(status="killed", message=f"stopped: {exc}")
+                worker.retired = True
+            if worker.retired:  # the next snippet gets a fresh worker, not a dead or stopped one
                 worker.close()
                 self.all.remove(worker)
-                worker = None
-                return RunOutcome(status="killed", message=f"stopped: {exc}")
+                slot = None
+            return outcome
         finally:
-            self.idle.put(worker)
+            self.idle.put(slot)
 
     def close(self) -> None:
         for worker in self.all:

@@ -64,9 +64,21 @@ def _warm_python_workers(session: Any) -> None:
     Pipeline(stages=stages).fit(frame).transform(frame).collect()
 
 
+def _session_stopped() -> bool:
+    """A snippet stopped the shared Spark session (`spark.stop()`): this worker must retire."""
+    try:
+        from pyspark import SparkContext
+
+        context = SparkContext._active_spark_context
+        return context is None or bool(context._jsc.sc().isStopped())
+    except Exception:  # the JVM is gone or unreachable
+        return True
+
+
 def _fresh_py4j_connections() -> None:
-    """The fork must not talk to the JVM over the worker's sockets: drop the inherited ones so
-    that Py4J opens its own (to the JVM inside this network namespace)."""
+    """The fork must not talk to the JVM over the worker's sockets, nor wait for the worker's
+    threads: drop the inherited connections so that Py4J opens its own (to the JVM inside this
+    network namespace), and the accumulator server that lives in a worker thread."""
     try:
         from pyspark import SparkContext
     except ImportError:
@@ -74,6 +86,9 @@ def _fresh_py4j_connections() -> None:
     context = SparkContext._active_spark_context
     if context is None or context._gateway is None:
         return
+    # The accumulator server is a thread of the worker, absent in the fork: `spark.stop()` would
+    # wait for it for ever. Updates keep going to the worker's server.
+    context._accumulatorServer = None  # type: ignore[assignment]
     client = context._gateway._gateway_client
     if hasattr(client, "thread_connection"):
         client.thread_connection = threading.local()
@@ -162,7 +177,8 @@ def main() -> None:
         os.write(write_go, b"g")
         os.close(write_go)
         _, status = os.waitpid(pid, 0)
-        _reply(replies, {"exit": os.waitstatus_to_exitcode(status)})
+        retire = bool(config["spark"]) and _session_stopped()
+        _reply(replies, {"exit": os.waitstatus_to_exitcode(status), "retire": retire})
     os._exit(0)
 
 

@@ -172,3 +172,24 @@ def test_seed_004_python_is_an_error_at_its_line(seed_reports: dict) -> None:
     nlu = seed_reports[("sent_biobert_pubmed_base_cased", "nlu")]
     assert nlu.verdict == "fail"  # stand-in weights: it runs, its numbers are not the card's
     assert all(line.startswith("row ") and "value" in line for line in nlu.diff)
+
+
+def test_a_snippet_that_stops_the_shared_session_does_not_break_the_next(
+    minilm: tuple[dict[str, Path], Settings, Path], tmp_path: Path
+) -> None:
+    cards, settings, _ = minilm
+    stopper = tmp_path / "2023-01-01-spark_stopper_en.md"
+    stopper.write_text(
+        "---\nlayout: model\ntitle: stops Spark\nname: spark_stopper\nlanguage: en\n---\n\n"
+        "## How to use\n\n```python\nspark.stop()\n```\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / cards["sentence"].name
+    shutil.copy(cards["sentence"], good)
+    options = ConformOptions(settings=settings, limits=LIMITS, jobs=1)
+    reports = [r for r in conform([stopper, good], options) if r.language != "scala"]
+    assert [(r.name, r.language, r.verdict) for r in reports] == [
+        ("spark_stopper", "python", "skip"),
+        ("sent_minilm_conform", "python", "pass"),
+        ("sent_minilm_conform", "nlu", "pass"),
+    ], [r.reason for r in reports]
