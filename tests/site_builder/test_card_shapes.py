@@ -79,3 +79,17 @@ def test_registry_load_of_a_licensed_card_fails_at_once_with_the_reason() -> Non
     assert "ner_clinical_large (en) needs a license" in message and "private folder 'clinical/'" in message
     assert "registry.load('/path/to/model_folder')" in message
     assert isinstance(failure.value, PermissionError)
+
+
+def test_a_packaged_index_entry_carries_the_license_and_is_refused_too() -> None:
+    import runtime
+    from registry.index import _entry, entry_of
+    from runtime.errors import LicenseRequiredError
+
+    card = _card("ner_clinical_large")
+    entry = _entry(entry_of(card), Path(card.path))  # as registry.load reads the packaged index
+    assert entry.licensed and entry.license_reasons == tuple(card.license_reasons)
+    with pytest.raises(LicenseRequiredError, match="needs a license"):
+        runtime.load(entry)
+    public = _entry(entry_of(_card("sent_bge_base")), Path("x.md"))
+    assert not public.licensed
