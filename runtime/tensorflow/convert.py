@@ -197,7 +197,8 @@ def _to_onnx(tf: Any, graph_defs: list[Any], inputs: list[str], outputs: list[st
     (about one embedding matrix per pass, so 8 GB for a 2-layer BERT with a 30k vocabulary, and
     more than this machine's 24 GB for BERT-base). onnxruntime runs the same kinds of passes
     (constant folding, transpose and identity removal) when it builds the session, and the
-    session's optimized-graph cache keeps their result."""
+    session's optimized-graph cache keeps their result. `graph_defs` holds the one frozen graph
+    and is emptied here, so that it is freed once tf2onnx's grappler pass has copied it."""
     from tf2onnx import tf_loader
     from tf2onnx.tfonnx import process_tf_graph
 
@@ -310,14 +311,15 @@ def convert_container(
     try:
         function = tf.saved_model.load(str(work / "savedmodel"), tags=["serve"]).signatures[SIGNATURE]
         reference = tensorflow_reference(function, input_keys, vocab_size)
-        frozen = [_freeze(tf, function, layout, label)]
-        # Each stage holds another copy of the weights: let go of the restored model and hand the
-        # frozen graph over (`pop`), so that BERT-base does not hold all the copies at once.
+        graph_def, inputs, outputs = _freeze(tf, function, layout, label)
+        # Each stage holds another copy of the weights: let go of the restored model, and hand the
+        # frozen graph over in a list that _to_onnx empties, so that nothing here keeps it alive
+        # and BERT-base does not hold every copy at once.
         del function
         gc.collect()
-        graph_def, inputs, outputs = frozen.pop()
-        model = _to_onnx(tf, [graph_def], inputs, outputs)
+        handed_over = [graph_def]
         del graph_def
+        model = _to_onnx(tf, handed_over, inputs, outputs)
     except (TensorflowLayoutError, ConversionError):
         raise
     except Exception as error:  # TensorFlow and tf2onnx raise many unrelated types
