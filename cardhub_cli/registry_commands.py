@@ -50,7 +50,7 @@ def github_annotation(finding: Finding) -> str:
     message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
     return (
         f"::{finding.severity} file={escape(finding.path, 'p')},line={max(finding.line, 1)},"
-        f"title={escape(finding.field, 'p')}::{escape(message)}"
+        f"title={escape(f'{finding.code} {finding.rule}: {finding.field}', 'p')}::{escape(message)}"
     )
 
 
@@ -82,7 +82,7 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
                     "cards": validation.cards,
                     "errors": errors,
                     "warnings": warnings,
-                    "findings": [f.model_dump() for f in findings],
+                    "findings": [{**f.model_dump(), "code": f.code} for f in findings],
                 },
                 indent=2,
             )

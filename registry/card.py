@@ -44,8 +44,19 @@ class Finding(_Value):
     hint: str | None = Field(default=None, description="What would fix it")
     rule: str = Field(description="Stable identifier of the check that produced this finding")
 
+    @property
+    def code(self) -> str:
+        """The stable code of the finding's rule, e.g. 'CH201' (see `registry.rules`)."""
+        from registry.rules import code_of
+
+        return code_of(self.rule)
+
     def format(self) -> str:
-        text = f"{self.path}:{self.line}: {self.severity}: {self.field}: {self.message}"
+        """`path:line: severity: CODE rule: field: message (hint: ...)`."""
+        text = (
+            f"{self.path}:{self.line}: {self.severity}: {self.code} {self.rule}: "
+            f"{self.field}: {self.message}"
+        )
         return f"{text} (hint: {self.hint})" if self.hint else text
 
 

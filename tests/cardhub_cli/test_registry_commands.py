@@ -25,7 +25,8 @@ def test_validate_seeds_fails_and_names_file_line_field() -> None:
     lines = result.stdout.strip().split("\n")
     assert lines[-1] == "5 cards: 4 errors, 5 warnings"
     assert (
-        "cards/2020-08-25-sent_biobert_pubmed_base_cased_en.md:38: error: snippets.python: " in result.stdout
+        "cards/2020-08-25-sent_biobert_pubmed_base_cased_en.md:38: error: CH301 python-syntax: snippets.python: "
+        in result.stdout
     )
 
 
@@ -41,7 +42,8 @@ def test_validate_github_annotations() -> None:
     annotations = [line for line in result.stdout.split("\n") if line.startswith("::")]
     assert len(annotations) == 9
     assert (
-        "::error file=cards/2020-08-25-sent_small_bert_L6_768_en.md,line=50,title=snippets.scala::"
+        "::error file=cards/2020-08-25-sent_small_bert_L6_768_en.md,line=50,"
+        "title=CH303 scala-balance: snippets.scala::"
         in result.stdout
     )
     assert all("::" in a[2:] for a in annotations)
@@ -52,6 +54,7 @@ def test_validate_json_lists_every_finding() -> None:
     data = json.loads(result.stdout)
     assert data["cards"] == 9 and data["errors"] == 8 and data["warnings"] == 5
     assert {f["rule"] for f in data["findings"]} >= {"readable", "scala-balance", "python-syntax"}
+    assert {(f["code"], f["rule"]) for f in data["findings"]} >= {("CH001", "readable"), ("CH303", "scala-balance")}
 
 
 def test_validate_many_cards_reports_what_the_registry_holds(tmp_path: Path) -> None:
@@ -66,7 +69,7 @@ def test_validate_many_cards_reports_what_the_registry_holds(tmp_path: Path) -> 
     data = json.loads(result.stdout)
     reference = Registry.from_dir(tmp_path, workers=1).findings
     assert data["cards"] == count and result.returncode == 1
-    assert data["findings"] == [json.loads(f.model_dump_json()) for f in reference]
+    assert data["findings"] == [{**json.loads(f.model_dump_json()), "code": f.code} for f in reference]
     assert data["errors"] == sum(f.severity == "error" for f in reference)
 
 

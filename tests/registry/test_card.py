@@ -34,6 +34,7 @@ def test_schema_describes_the_record() -> None:
 
 def test_finding_format() -> None:
     finding = Finding(
-        path="a.md", line=3, severity="error", field="name", message="bad", hint="fix", rule="r"
+        path="a.md", line=3, severity="error", field="name", message="bad", hint="fix", rule="s3-uri"
     )
-    assert finding.format() == "a.md:3: error: name: bad (hint: fix)"
+    assert finding.code == "CH205"
+    assert finding.format() == "a.md:3: error: CH205 s3-uri: name: bad (hint: fix)"

@@ -111,7 +111,8 @@ def test_messages_say_what_would_fix_it() -> None:
     for finding in Registry.from_dir(CARDS).findings:
         assert finding.hint, finding.format()
         assert finding.format().startswith(
-            f"{finding.path}:{finding.line}: {finding.severity}: {finding.field}: "
+            f"{finding.path}:{finding.line}: {finding.severity}: {finding.code} {finding.rule}: "
+            f"{finding.field}: "
         )
 
 
