@@ -137,6 +137,27 @@ class ModelCache:
                 problems.append(f"{path}: size {path.stat().st_size}, expected {record.size}")
             elif sha256_file(path) != record.sha256:
                 problems.append(f"{path}: sha256 differs from the one recorded at download")
+        return problems + self._verify_converted(folder)
+
+    @staticmethod
+    def _verify_converted(folder: Path) -> list[str]:
+        """Problems in the ONNX conversions of TensorFlow containers (runtime.tensorflow), checked
+        against the file hashes their markers recorded."""
+        from runtime.tensorflow import MARKER as CONVERTED
+        from runtime.tensorflow.record import ConversionRecord
+
+        problems: list[str] = []
+        for marker in sorted(folder.glob(f"*/{CONVERTED}")):
+            record = ConversionRecord.read(marker)
+            if record is None:
+                problems.append(f"{marker}: unreadable conversion marker; `cardhub cache rm` then load again")
+                continue
+            for relative, facts in record.files.items():
+                path = marker.parent / relative
+                if not path.is_file():
+                    problems.append(f"{path}: missing")
+                elif sha256_file(path) != facts["sha256"]:
+                    problems.append(f"{path}: sha256 differs from the one recorded at conversion")
         return problems
 
     def _checksum_path(self, key: str) -> Path:

@@ -164,6 +164,13 @@ def test_without_the_extra_the_load_names_the_model_and_the_install_command(
         model = registry.load("sent_bert_wiki_books_sst2", settings=settings.with_(offline=True))
     texts = corpus()[:10]
     np.testing.assert_allclose(model.embed(texts), tf_pooled(bert, model, texts), atol=1e-4)
+    # `cardhub cache verify` covers the converted files too
+    store = ModelCache(settings.cache_dir)
+    assert store.verify(card.artifact) == []
+    onnx = converted_onnx(store.folder(card.artifact), CONTAINER)
+    assert onnx is not None
+    onnx.write_bytes(onnx.read_bytes()[:-1] + b"\x00")
+    assert store.verify(card.artifact) == [f"{onnx}: sha256 differs from the one recorded at conversion"]
 
 
 def test_the_message_names_an_onnx_edition_of_the_same_model(
