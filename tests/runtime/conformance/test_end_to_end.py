@@ -156,7 +156,7 @@ def seed_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, st
 
 def test_seed_000_dataframe_literal_fails_with_one_row_where_two_are_shown(seed_reports: dict) -> None:
     report = seed_reports[("sent_small_bert_L6_768", "python")]
-    assert report.verdict == "fail" and report.line == 35
+    assert report.verdict == "fail" and report.line == 35, report.reason
     assert report.diff[0] == "rows: expected 2, got 1"
     assert any(
         line.startswith("row 2 expected, not produced: ")
@@ -170,7 +170,7 @@ def test_seed_004_python_is_an_error_at_its_line(seed_reports: dict) -> None:
     assert report.verdict == "error" and report.error_line == 38
     assert "SyntaxError: unterminated string literal" in report.reason
     nlu = seed_reports[("sent_biobert_pubmed_base_cased", "nlu")]
-    assert nlu.verdict == "fail"  # stand-in weights: it runs, its numbers are not the card's
+    assert nlu.verdict == "fail", nlu.reason  # stand-in weights: it runs, its numbers are not the card's
     assert all(line.startswith("row ") and "value" in line for line in nlu.diff)
 
 
