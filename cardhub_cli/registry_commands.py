@@ -48,8 +48,9 @@ def github_annotation(finding: Finding) -> str:
         return text
 
     message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+    level = "notice" if finding.severity == "info" else finding.severity
     return (
-        f"::{finding.severity} file={escape(finding.path, 'p')},line={max(finding.line, 1)},"
+        f"::{level} file={escape(finding.path, 'p')},line={max(finding.line, 1)},"
         f"title={escape(f'{finding.code} {finding.rule}: {finding.field}', 'p')}::{escape(message)}"
     )
 
@@ -74,7 +75,7 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
     validation = validate_paths(card_paths(existing_paths(paths)))
     findings = validation.findings
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
     if output_format == "json":
         click.echo(
             json.dumps(

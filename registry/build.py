@@ -233,7 +233,9 @@ def _annotator(raw: RawCard, body: Body, name: str, out: _Collector) -> tuple[st
         "warning",
         "annotator",
         "the card has no annotator" + (f"; inferred {inferred!r} from the code snippet" if inferred else ""),
-        f"add 'annotator: {inferred or 'BertEmbeddings'}' to the front matter",
+        f"add 'annotator: {inferred}' to the front matter"
+        if inferred
+        else "add 'annotator: <the class whose .pretrained() loads this model>' to the front matter",
         "required-field",
     )
     return inferred, inferred is not None
@@ -354,6 +356,7 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
 
 def annotator_from_snippets(snippets: list[Snippet], name: str) -> str | None:
     """The class whose `pretrained("<name>")` the snippet calls, e.g. 'BertSentenceEmbeddings'."""
+    calls: list[tuple[str, str]] = []
     for snippet in snippets:
         if snippet.language not in ("python", "scala"):
             continue
@@ -362,9 +365,19 @@ def annotator_from_snippets(snippets: list[Snippet], name: str) -> str | None:
         for found in PRETRAINED_CALL.finditer(code) if "pretrained" in code else ():
             if found.group(2) == name:
                 return found.group(1)
+            calls.append((found.group(1), found.group(2)))
         if "PretrainedPipeline" in code and PRETRAINED_PIPELINE.search(code):
             return "PipelineModel"
-    return None
+    return _annotator_for_malformed_name(calls, name)
+
+
+def _annotator_for_malformed_name(calls: list[tuple[str, str]], name: str) -> str | None:
+    """When no `X.pretrained("<name>")` names the card's model exactly (a malformed `name:`, e.g.
+    with the language or stray quotes or spaces in it): the one class whose pretrained() loads a
+    model whose name the card's name contains or is contained in; else none (never a guess)."""
+    cleaned = name.strip().strip("'\"").strip().lower()
+    near = {cls for cls, model in calls if model and (model.lower() in cleaned or cleaned in model.lower())}
+    return near.pop() if len(near) == 1 else None
 
 
 def nlu_reference(snippets: list[Snippet]) -> str | None:

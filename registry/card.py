@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 SnippetLanguage = Literal["python", "scala", "nlu", "bash", "other"]
 Engine = Literal["onnx", "tensorflow", "openvino", "llamacpp", "pytorch", "other"]
 EngineSource = Literal["front_matter", "tags", "edition", "none"]

@@ -8,8 +8,10 @@ import re
 from registry.card import Edition, Finding, ModelInformation, Results, ResultsTable
 
 LANGUAGE_CODE = re.compile(r"^(?:[a-z]{2,3}|xx)$")
-SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKMGT]?i?B|bytes?)\s*$")
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKMGT]?i?B|(?i:(?:kilo|mega|giga|tera)?bytes?))\s*$")
 SIZE_FACTORS = {"b": 1, "byte": 1, "bytes": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
+SIZE_WORDS = {"kilo": "kb", "mega": "mb", "giga": "gb", "tera": "tb"}
+ALTERNATIVES = re.compile(r"\s*(?:\||/|,|\bor\b)\s*")
 EDITION = re.compile(r"^(?P<product>.*?)\s*(?P<version>\d+(?:\.\d+)*)?\+?\s*$")
 PRODUCT_NAMES = {
     "spark nlp for healthcare": "Healthcare NLP",
@@ -53,7 +55,9 @@ def parse_size(text: str) -> int | None:
     match = SIZE.match(text)
     if not match:
         return None
-    unit = match.group(2).lower().replace("i", "")
+    unit = match.group(2).lower()
+    prefix = unit[:4]
+    unit = SIZE_WORDS[prefix] if prefix in SIZE_WORDS else unit.replace("i", "")
     return round(float(match.group(1)) * SIZE_FACTORS[unit])
 
 
@@ -147,7 +151,11 @@ _EXAMPLE = {
 def _typed_value(name: str, value: str) -> object:
     if name in ("input_labels", "output_labels"):
         return parse_labels(value)
-    if name in ("dimension", "max_sentence_length"):
+    if name == "dimension":
+        # `512|1024`: a model with several output layers lists each one's dimension; the first is kept.
+        choices = ALTERNATIVES.split(value.strip())
+        return int(choices[0]) if all(c.isdigit() for c in choices) else None
+    if name == "max_sentence_length":
         return int(value) if value.isdigit() else None
     if name == "case_sensitive":
         return parse_bool(value)

@@ -44,8 +44,7 @@ def render() -> str:
         "fixed one is reported with the rule's code, the fixed card is not.\n\n"
         "| Code | Name | Family | Severity | What it checks |\n|---|---|---|---|---|\n"
         + "".join(
-            f"| {r.code} | {r.name} | {r.family} | {r.severity} | {_cell(r.summary)} |\n"
-            for r in RULES
+            f"| {r.code} | {r.name} | {r.family} | {r.severity} | {_cell(r.summary)} |\n" for r in RULES
         )
     )
     return header + "\n## Rules\n\n" + "\n".join(_section(rule) for rule in RULES)

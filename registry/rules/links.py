@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from registry.card import Card, Finding
+from registry.resolve import is_compatible
 from registry.rules.base import Rule, finding
 
 DOWNLOAD_FILE = re.compile(
@@ -67,20 +68,55 @@ def check_download_file_name(card: Card) -> list[Finding]:
                 "download-name",
             )
         )
-    if card.version and match.group("library") != card.version:
+    if (
+        card.version
+        and match.group("library") != card.version
+        and is_compatible(match.group("library"), card.version)
+    ):
+        found.append(
+            finding(
+                card,
+                link.line,
+                "info",
+                field,
+                f"download file {file_name!r} was built with Spark NLP {match.group('library')}, older "
+                f"than the edition's {card.version}: compatible (Spark NLP's Version.isCompatible)",
+                None,
+                "older-artifact",
+            )
+        )
+    elif card.version and match.group("library") != card.version:
         found.append(
             finding(
                 card,
                 link.line,
                 "error",
                 field,
-                f"download file {file_name!r} is for version {match.group('library')}, but the "
-                f"edition says {card.version}",
+                f"download file {file_name!r} is for version {match.group('library')}, newer than "
+                f"the edition's {card.version}",
                 "fix the edition or the link",
                 "download-version",
             )
         )
-    if card.spark_versions and match.group("spark") not in card.spark_versions:
+    spark = match.group("spark")
+    if (
+        card.spark_versions
+        and spark not in card.spark_versions
+        and any(is_compatible(spark, claimed) for claimed in card.spark_versions)
+    ):
+        found.append(
+            finding(
+                card,
+                link.line,
+                "info",
+                field,
+                f"download file {file_name!r} was built for Spark {spark}, older than spark_version "
+                f"{', '.join(card.spark_versions)}: compatible (Spark NLP's Version.isCompatible)",
+                None,
+                "older-artifact",
+            )
+        )
+    elif card.spark_versions and spark not in card.spark_versions:
         found.append(
             finding(
                 card,
@@ -154,9 +190,9 @@ RULES = (
         "download-version",
         "links",
         "error",
-        "The Download file's Spark NLP version is the edition's.",
+        "The Download file's Spark NLP version is not newer than the edition's.",
         fixed="edition: Spark NLP 5.0.0\n",
-        bad="edition: Spark NLP 5.1.0\n",
+        bad="edition: Spark NLP 4.4.0\n",
         check="registry.rules.links.check_download_file_name",
     ),
     Rule(
@@ -164,9 +200,9 @@ RULES = (
         "download-spark",
         "links",
         "error",
-        "The Download file's Spark version is one of the card's `spark_version`.",
+        "The Download file's Spark version is not newer than the card's `spark_version`.",
         fixed="spark_version: 3.0\n",
-        bad="spark_version: 3.4\n",
+        bad="spark_version: 2.4\n",
         check="registry.rules.links.check_download_file_name",
     ),
     Rule(
@@ -188,5 +224,16 @@ RULES = (
         fixed="(s3://auxdata.johnsnowlabs.com/public/models/small_bert_L2_768_en_5.0.0_3.0_1687953630830.zip)",
         bad="(s3://auxdata.johnsnowlabs.com/public/models/small_bert_L2_768_en_5.0.0_3.0_1687953630831.zip)",
         check="registry.rules.links.check_s3_uri",
+    ),
+    Rule(
+        "CH206",
+        "older-artifact",
+        "links",
+        "info",
+        "Information: the Download file was built with an older Spark NLP or Spark than the card "
+        "claims, which Spark NLP's `Version.isCompatible` accepts (a newer one is CH202 / CH203).",
+        fixed="edition: Spark NLP 5.0.0\n",
+        bad="edition: Spark NLP 5.1.0\n",
+        check="registry.rules.links.check_download_file_name",
     ),
 )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from collections import deque
 from collections.abc import Iterator
 
 from registry.card import Card, Finding, Snippet
 from registry.rules.base import Rule, finding
+from registry.rules.examples import EXAMPLE_CARD
 
 BRACKETS = {")": "(", "]": "[", "}": "{"}
 
@@ -26,23 +28,74 @@ def check_python_snippets(card: Card) -> list[Finding]:
         try:
             tree = ast.parse(snippet.code)
         except SyntaxError as exc:
-            line = snippet.line + (exc.lineno or 1) - 1
-            found.append(
-                finding(
-                    card,
-                    line,
-                    "error",
-                    field,
-                    f"the {snippet.language} snippet does not parse: "
-                    f"{re.sub(r' [(]detected at line [0-9]+[)]', '', exc.msg)}",
-                    "fix the code so that it runs (check quotes and brackets)",
-                    "python-syntax",
-                )
-            )
-            continue
+            parsed = _notebook_cell(snippet.code)
+            if isinstance(parsed, ast.Module):
+                tree = parsed
+            else:
+                found.append(_syntax_finding(card, snippet, field, parsed or exc))
+                continue
         if "createDataFrame" in snippet.code:
             found.extend(_dataframe_arity(card, snippet, field, tree))
     return found
+
+
+IPYTHON_LINE = re.compile(r"^[ \t]*[!%]", re.M)
+
+
+def _notebook_cell(code: str) -> ast.Module | SyntaxError | None:
+    """The code parsed as IPython parses a notebook cell (`!pip install ...`, `%time ...`,
+    `x = !ls`), with IPython's own input transformer (it keeps the lines where they are), or the
+    error that parse raises; None for code without such a line. Only asked for code that Python
+    does not parse, so IPython is imported only for such cells."""
+    if not IPYTHON_LINE.search(code):
+        return None
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(code))
+    except SyntaxError as exc:
+        return exc
+    except ValueError as exc:  # what IPython's transformer itself refuses
+        return SyntaxError(str(exc))
+
+
+def _dedented(code: str) -> str | None:
+    """The code without the indentation common to all its lines, when it has some."""
+    dedented = textwrap.dedent(code)
+    return dedented if dedented != code else None
+
+
+def _syntax_finding(card: Card, snippet: Snippet, field: str, exc: SyntaxError) -> Finding:
+    dedented = _dedented(snippet.code)
+    if dedented is not None and (_parses(dedented) or isinstance(_notebook_cell(dedented), ast.Module)):
+        return finding(
+            card,
+            snippet.line,
+            "error",
+            field,
+            f"the {snippet.language} code block is indented as a whole, so it does not run as written",
+            "remove the indentation common to every line of the block (cardhub validate --fix does it)",
+            "indented-snippet",
+        )
+    line = snippet.line + (exc.lineno or 1) - 1
+    return finding(
+        card,
+        line,
+        "error",
+        field,
+        f"the {snippet.language} snippet does not parse: "
+        f"{re.sub(r' [(]detected at line [0-9]+[)]', '', exc.msg)}",
+        "fix the code so that it runs (check quotes and brackets)",
+        "python-syntax",
+    )
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except SyntaxError:
+        return False
+    return True
 
 
 def _literal_rows(node: ast.AST) -> list[list[ast.AST]] | None:
@@ -87,11 +140,7 @@ def _dataframe_arity(card: Card, snippet: Snippet, field: str, tree: ast.Module)
     `_2`, older Spark refuses it; either way the pipeline does not see the texts the card shows."""
     found: list[Finding] = []
     lines = {n + 1 for n, text in enumerate(snippet.code.split("\n")) if "createDataFrame" in text}
-    statements = [
-        s
-        for s in tree.body
-        if any(s.lineno <= n <= (s.end_lineno or s.lineno) for n in lines)
-    ]
+    statements = [s for s in tree.body if any(s.lineno <= n <= (s.end_lineno or s.lineno) for n in lines)]
     for node in (node for statement in statements for node in _calls(statement)):
         if not isinstance(node.func, ast.Attribute):
             continue
@@ -256,8 +305,10 @@ def check_snippets_present(card: Card) -> list[Finding]:
     return found
 
 
+_START = EXAMPLE_CARD.index("```python\n") + len("```python\n")
+_PYTHON = EXAMPLE_CARD[_START : EXAMPLE_CARD.index("```", _START)]
 _NLU = (
-    "```python\nimport nlu\n\ntext = [\"I love NLP\"]\n"
+    '```python\nimport nlu\n\ntext = ["I love NLP"]\n'
     "embeddings_df = nlu.load('en.embed.bert.small_L2_768').predict(text, output_level='token')\n"
     "embeddings_df\n```"
 )
@@ -311,5 +362,15 @@ RULES = (
         fixed="nlu.load('en.embed.bert.small_L2_768')",
         bad="nlu.load('{nlu_ref}')",
         check="registry.rules.snippets.check_snippets_present",
+    ),
+    Rule(
+        "CH306",
+        "indented-snippet",
+        "snippets",
+        "error",
+        "A code block is not indented as a whole (it would not run as written).",
+        fixed=_PYTHON,
+        bad=textwrap.indent(_PYTHON, "    "),
+        check="registry.rules.snippets.check_python_snippets",
     ),
 )

@@ -25,7 +25,8 @@ def test_validate_seeds_fails_and_names_file_line_field() -> None:
     lines = result.stdout.strip().split("\n")
     assert lines[-1] == "5 cards: 4 errors, 5 warnings"
     assert (
-        "cards/2020-08-25-sent_biobert_pubmed_base_cased_en.md:38: error: CH301 python-syntax: snippets.python: "
+        "cards/2020-08-25-sent_biobert_pubmed_base_cased_en.md:38: "
+        "error: CH301 python-syntax: snippets.python: "
         in result.stdout
     )
 
@@ -54,7 +55,10 @@ def test_validate_json_lists_every_finding() -> None:
     data = json.loads(result.stdout)
     assert data["cards"] == 9 and data["errors"] == 8 and data["warnings"] == 5
     assert {f["rule"] for f in data["findings"]} >= {"readable", "scala-balance", "python-syntax"}
-    assert {(f["code"], f["rule"]) for f in data["findings"]} >= {("CH001", "readable"), ("CH303", "scala-balance")}
+    assert {(f["code"], f["rule"]) for f in data["findings"]} >= {
+        ("CH001", "readable"),
+        ("CH303", "scala-balance"),
+    }
 
 
 def test_validate_many_cards_reports_what_the_registry_holds(tmp_path: Path) -> None:

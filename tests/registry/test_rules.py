@@ -23,7 +23,7 @@ def _codes(folder: Path) -> set[str]:
 
 
 def test_the_example_card_is_the_clean_seed_and_validates_cleanly(tmp_path: Path) -> None:
-    assert EXAMPLE_CARD == (CARDS / "2023-06-28-small_bert_L2_768_en.md").read_text(encoding="utf-8")
+    assert (CARDS / "2023-06-28-small_bert_L2_768_en.md").read_text(encoding="utf-8") == EXAMPLE_CARD
     (tmp_path / "2023-06-28-small_bert_L2_768_en.md").write_text(EXAMPLE_CARD, encoding="utf-8")
     assert _codes(tmp_path) == set()
 
@@ -80,7 +80,10 @@ def test_the_rules_page_check_fails_on_a_stale_page(tmp_path: Path) -> None:
     stale = tmp_path / "rules.md"
     stale.write_text(render().replace("CH201", "CH299"), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "registry.rules", "--check", str(stale)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "registry.rules", "--check", str(stale)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1 and "not current" in result.stderr
     for rule in RULES:
