@@ -66,13 +66,26 @@ def github_annotation(finding: Finding) -> str:
     show_default=True,
     help="github: workflow annotations (::error file=...,line=...::).",
 )
-def validate(paths: tuple[str, ...], strict: bool, output_format: str) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="cardhub.toml or pyproject.toml (default: the nearest one with cardhub's settings).",
+)
+def validate(paths: tuple[str, ...], strict: bool, output_format: str, config_path: str | None) -> None:
     """Validate cards (files or folders; default: ./cards). Exit 1 on errors (and, with
-    --strict, on warnings); every problem of every card is reported."""
+    --strict, on warnings); every problem of every card is reported. Rules are chosen in
+    [tool.cardhub] (pyproject.toml) or cardhub.toml; see docs/rules.md."""
+    from registry.config import load_config
+    from registry.errors import ConfigError
     from registry.store import card_paths, validate_paths
 
+    try:
+        config = load_config(Path(config_path) if config_path else None)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     # Findings only: the CI gate needs no card records, so none is kept or sent between processes.
-    validation = validate_paths(card_paths(existing_paths(paths)))
+    validation = validate_paths(card_paths(existing_paths(paths)), config=config)
     findings = validation.findings
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)

@@ -29,3 +29,8 @@ class ModelNotFoundError(RegistryError, LookupError):
         if self.suggestions:
             message += "; did you mean: " + ", ".join(self.suggestions) + "?"
         super().__init__(message)
+
+
+class ConfigError(RegistryError, ValueError):
+    """The `[tool.cardhub]` table (pyproject.toml) or cardhub.toml is not valid: the message names
+    the file, the key and what is expected."""

@@ -21,6 +21,7 @@ from registry import markdown, values, yaml_fast
 from registry.build import build_card, name_from_file_name
 from registry.card import Card, Finding, Links, ModelInformation, Results, Section, Snippet
 from registry.errors import CardError
+from registry.rules.suppressions import Suppression, suppressions
 from registry.validate import Claim, artifact_claim, card_findings, check_card
 
 MAX_CARD_BYTES = 1024 * 1024
@@ -217,11 +218,17 @@ def parse_card(path: str | Path, data: bytes | None = None) -> Card:
     return check_card(card) if readable else card
 
 
-def validate_card(path: str | Path) -> tuple[list[Finding], Claim | None]:
-    """What `parse_card(path)` finds, and the artifact it claims, without the checked `Card`: a
-    run that reports findings only does not need it."""
-    card, readable = _unchecked_card(str(path), None, complete=False)
-    return (card_findings(card) if readable else card.findings), artifact_claim(card)
+def validate_card(path: str | Path) -> tuple[list[Finding], Claim | None, tuple[Suppression, ...]]:
+    """What `parse_card(path)` finds, the artifact it claims and its inline suppressions, without
+    the checked `Card`: a run that reports findings only does not need it."""
+    try:
+        with open(path, "rb", buffering=0) as file:
+            data: bytes | None = file.read()
+    except OSError:
+        data = None  # `_unchecked_card` reads it again and reports why it cannot
+    card, readable = _unchecked_card(str(path), data, complete=False)
+    inline = suppressions(data) if data is not None else ()
+    return (card_findings(card) if readable else card.findings), artifact_claim(card), inline
 
 
 def _unchecked_card(path: str, data: bytes | None, complete: bool = True) -> tuple[Card, bool]:

@@ -19,6 +19,7 @@ from registry import resolve
 from registry.card import Card, Finding
 from registry.errors import ModelNotFoundError, RegistryError
 from registry.parse import parse_card, validate_card
+from registry.rules.suppressions import Suppression, apply_suppressions
 from registry.validate import Claim, check_claims, check_registry, with_registry_findings
 
 PARALLEL_THRESHOLD = 400
@@ -33,6 +34,8 @@ does not run dry while the parent, which looks only between its own chunks, is b
 T = TypeVar("T")
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from registry.config import Config
 
 FILTERS: dict[str, str] = {
     "task": "tasks",
@@ -120,8 +123,9 @@ def _parse_chunk_to_file(paths: Sequence[str], out: str) -> list[Card] | None:
     return None
 
 
-CheckedCard = tuple[list[Finding], Claim | None]
-"""What validation keeps of a card: its findings, and the artifact it claims (for `check_claims`)."""
+CheckedCard = tuple[list[Finding], Claim | None, tuple[Suppression, ...]]
+"""What validation keeps of a card: its findings, the artifact it claims (for `check_claims`) and
+its inline suppressions (applied once the cross-card findings are in)."""
 
 
 def _validate_chunk(paths: Sequence[str], out: str | None = None) -> list[CheckedCard]:
@@ -148,18 +152,32 @@ class Validation:
     findings: tuple[Finding, ...]
 
 
-def validate_paths(paths: Sequence[Path], workers: int | None = None) -> Validation:
+def validate_paths(
+    paths: Sequence[Path], workers: int | None = None, config: Config | None = None
+) -> Validation:
     """The findings `Registry.from_paths(paths).findings` holds, without keeping the cards: each
     process parses and checks its chunks and hands back findings and artifact claims only, so no
-    card is pickled and the parent's heap stays small."""
-    facts = _spread([str(p) for p in paths], workers, _validate_chunk, _validate_chunk, to_file=False)
-    extra = check_claims(claim for _, claim in facts)
-    findings = tuple(
-        finding
-        for index, (found, _) in enumerate(facts)
-        for finding in with_registry_findings(found, extra.get(index))
-    )
-    return Validation(cards=len(facts), findings=findings)
+    card is pickled and the parent's heap stays small. Then each card's inline suppressions, and
+    `config` (see `registry.config`) when given."""
+    names = [str(p) for p in paths]
+    facts = _spread(names, workers, _validate_chunk, _validate_chunk, to_file=False)
+    return finish_validation(names, facts, config)
+
+
+def finish_validation(
+    names: Sequence[str], facts: Sequence[CheckedCard], config: Config | None = None
+) -> Validation:
+    """The cross-card check over every card's claim, then inline suppressions and `config`."""
+    extra = check_claims(claim for _, claim, _ in facts)
+    findings: list[Finding] = []
+    for index, (found, _, inline) in enumerate(facts):
+        found = with_registry_findings(found, extra.get(index))
+        if inline:
+            found = apply_suppressions(found, inline, names[index])
+        if config is not None and not config.is_default:
+            found = config.apply(found, names[index])
+        findings.extend(found)
+    return Validation(cards=len(facts), findings=tuple(findings))
 
 
 def _spread(

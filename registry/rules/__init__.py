@@ -7,11 +7,13 @@ page (docs/rules.md) from them. Adding a rule: its check and its `Rule` in the f
 
 from __future__ import annotations
 
-from registry.rules import cross_card, front_matter, links, model_information, snippets
+from registry.rules import cross_card, front_matter, links, model_information, snippets, suppressions
 from registry.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
-    *front_matter.RULES,
+    *front_matter.RULES[:1],
+    *suppressions.RULES,
+    *front_matter.RULES[1:],
     *links.RULES,
     *snippets.RULES,
     *model_information.RULES,

@@ -298,7 +298,7 @@ def test_mutated_real_cards_give_only_findings(tmp_path_factory: pytest.TempPath
         assert 0 <= finding.line <= data.count(b"\n") + 1
     card.model_dump_json()
     # The findings-only reading (what `cardhub validate` runs) skips what no check reads.
-    findings, claim = validate_card(path)
+    findings, claim, _ = validate_card(path)
     assert findings == card.findings
     assert (claim.artifact if claim else None) == (card.artifact if card.links.download else None)
 
@@ -312,7 +312,7 @@ def test_mutated_real_cards_give_only_findings(tmp_path_factory: pytest.TempPath
 )
 def test_validate_card_finds_what_parse_card_finds(path: Path) -> None:
     card = parse_card(path)
-    findings, claim = validate_card(path)
+    findings, claim, _ = validate_card(path)
     assert findings == card.findings
     if card.artifact and card.links.download:
         assert claim is not None
