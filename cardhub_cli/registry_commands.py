@@ -72,7 +72,16 @@ def github_annotation(finding: Finding) -> str:
     type=click.Path(exists=True, dir_okay=False),
     help="cardhub.toml or pyproject.toml (default: the nearest one with cardhub's settings).",
 )
-def validate(paths: tuple[str, ...], strict: bool, output_format: str, config_path: str | None) -> None:
+@click.option("--fix", is_flag=True, help="Apply the certain fixes, print their diff, then validate.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the certain fixes as a diff; write nothing.")
+def validate(
+    paths: tuple[str, ...],
+    strict: bool,
+    output_format: str,
+    config_path: str | None,
+    fix: bool,
+    show_diff: bool,
+) -> None:
     """Validate cards (files or folders; default: ./cards). Exit 1 on errors (and, with
     --strict, on warnings); every problem of every card is reported. Rules are chosen in
     [tool.cardhub] (pyproject.toml) or cardhub.toml; see docs/rules.md."""
@@ -84,8 +93,13 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str, config_pa
         config = load_config(Path(config_path) if config_path else None)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    cards = card_paths(existing_paths(paths))
+    if fix or show_diff:
+        pending = apply_fixes(cards, config, write=fix)
+        if show_diff:
+            sys.exit(1 if pending else 0)
     # Findings only: the CI gate needs no card records, so none is kept or sent between processes.
-    validation = validate_paths(card_paths(existing_paths(paths)), config=config)
+    validation = validate_paths(cards, config=config)
     findings = validation.findings
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
@@ -108,6 +122,29 @@ def validate(paths: tuple[str, ...], strict: bool, output_format: str, config_pa
         click.echo(summary, err=output_format == "github")
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def apply_fixes(cards: list[Path], config: object, write: bool) -> int:
+    """Prints the unified diff of every card's certain fixes (to stderr when they are written, so
+    that stdout stays the findings); writes them with `write`. Returns how many cards change."""
+    from registry.config import Config
+    from registry.fix import fix_card
+
+    changed = 0
+    for path in cards:
+        try:
+            fixed = fix_card(path, config if isinstance(config, Config) else None)
+        except (OSError, UnicodeDecodeError):
+            continue  # unreadable: validation reports it
+        if not fixed.changed:
+            continue
+        changed += 1
+        click.echo(fixed.diff(), nl=False, err=write)
+        if write:
+            Path(path).write_bytes(fixed.after.encode("utf-8"))
+    if write and changed:
+        click.echo(f"fixed {changed} card(s)", err=True)
+    return changed
 
 
 @click.command(name="list")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from registry.rules import RULES
 from registry.rules.base import Rule
+from registry.rules.fixes import FIXES
 
 DEFAULT = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -19,7 +20,13 @@ def _section(rule: Rule) -> str:
     parts = [
         f"### {rule.code} {rule.name}\n",
         f"{rule.summary}\n",
-        f"Family: {rule.family}. Usual severity: {rule.severity}. Check: `{rule.check}`.\n",
+        f"Family: {rule.family}. Usual severity: {rule.severity}. Check: `{rule.check}`."
+        + (
+            f" Fix (`cardhub validate --fix`): `registry.rules.fixes.{FIXES[rule.name].__name__}`."
+            if rule.name in FIXES
+            else ""
+        )
+        + "\n",
     ]
     if rule.copies > 1:
         parts.append(
