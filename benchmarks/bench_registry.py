@@ -10,7 +10,10 @@ Two paths, each measured in its own process (so that each has its own peak memor
 
 - `validate`: `registry.store.validate_paths`, what `cardhub validate` (the CI gate) runs: every
   card parsed and checked, only the findings kept;
-- `registry`: `Registry.from_dir`, every card record alive in the parent.
+- `registry`: `Registry.from_dir`, every card record alive in the parent;
+- `warm`: `cardhub validate` with its cache (registry.cache), re-validating every card after one
+  changed: one cold run fills a fresh cache, then each repeat edits one card (then puts it back
+  at the end) and times the run (cross-card check over every card included).
 
 For each: the median wall time of the repeats, cards/s, CPU per card of the parent and of its
 children (with N workers the parent parses too, next to N - 1 child processes), and peak RSS.
@@ -35,9 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from registry.cache import ValidationCache  # noqa: E402
 from registry.store import Registry, card_paths, validate_paths  # noqa: E402
 
-PATHS = ("validate", "registry")
+PATHS = ("validate", "registry", "warm")
 
 
 def real_cards() -> list[Path]:
@@ -88,10 +92,57 @@ class Figures:
 
 def measure(path: str, folder: str, workers: int | None, repeat: int) -> Figures:
     """Runs one path `repeat` times in this process."""
-    times, parent_cpu, child_cpu = [], [], []
+    times: list[float] = []
+    parent_cpu: list[float] = []
+    child_cpu: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="cardhub-bench-cache-") as cache:
+        if path == "warm":
+            validate_paths(card_paths([folder]), workers=workers, cache=ValidationCache(cache, [folder]))
+            # Files older than the cache's one-second "racy" window, as in real use (a card written
+            # in the second before a run is read again on the next run, not trusted by its stat).
+            time.sleep(1.1)
+            validate_paths(card_paths([folder]), workers=workers, cache=ValidationCache(cache, [folder]))
+            original = sorted(Path(folder).glob("*.md"))[len(real_cards()) // 2]
+            before = original.read_bytes()
+        try:
+            return _measure(path, folder, workers, repeat, cache, times, parent_cpu, child_cpu)
+        finally:
+            if path == "warm":
+                original.write_bytes(before)
+
+
+def _warm_run(folder: str, workers: int | None, cache: str) -> tuple[int, int, int]:
+    """Edits one card (a line added at its end), then validates every card with the cache."""
+    card = sorted(Path(folder).glob("*.md"))[len(real_cards()) // 2]
+    with open(card, "ab") as out:
+        out.write(b"\n")
+    validation = validate_paths(
+        card_paths([folder]), workers=workers, cache=(store := ValidationCache(cache, [folder]))
+    )
+    return store.validated, len(validation.findings), validation.cards
+
+
+def _measure(
+    path: str,
+    folder: str,
+    workers: int | None,
+    repeat: int,
+    cache: str,
+    times: list[float],
+    parent_cpu: list[float],
+    child_cpu: list[float],
+) -> Figures:
     findings = cards = 0
     for _ in range(repeat):
         start, parent_start, children_start = time.perf_counter(), time.process_time(), _children_cpu()
+        if path == "warm":
+            start = time.perf_counter()
+            validated, findings, cards = _warm_run(folder, workers, cache)
+            assert validated == 1, f"{validated} cards validated afresh, not the one changed"
+            times.append(time.perf_counter() - start)
+            parent_cpu.append(time.process_time() - parent_start)
+            child_cpu.append(_children_cpu() - children_start)
+            continue
         if path == "validate":
             validation = validate_paths(card_paths([folder]), workers=workers)
             cards, findings = validation.cards, len(validation.findings)
@@ -120,7 +171,11 @@ def report(path: str, figures: Figures) -> None:
     median = statistics.median(figures.times)
     per_card = 1e3 / figures.cards
     total_cpu = [p + c for p, c in zip(figures.parent_cpu, figures.child_cpu, strict=True)]
-    label = {"validate": "validate (findings only)", "registry": "Registry.from_dir (all records)"}[path]
+    label = {
+        "validate": "validate (findings only)",
+        "registry": "Registry.from_dir (all records)",
+        "warm": "warm re-validation after one card changed (cache)",
+    }[path]
     runs = ", ".join(f"{t:.2f}" for t in figures.times)
     print(f"{label}: median {median:.2f} s over {len(figures.times)} runs ({runs})")
     per_card_wall = median / figures.cards * 1e3

@@ -72,6 +72,15 @@ def github_annotation(finding: Finding) -> str:
     type=click.Path(exists=True, dir_okay=False),
     help="cardhub.toml or pyproject.toml (default: the nearest one with cardhub's settings).",
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="CARDHUB_CACHE_DIR",
+    default=".cardhub_cache",
+    show_default=True,
+    help="Where results per card are kept between runs (safe to delete; env CARDHUB_CACHE_DIR).",
+)
+@click.option("--no-cache", is_flag=True, help="Validate every card afresh; read and write no cache.")
 @click.option("--fix", is_flag=True, help="Apply the certain fixes, print their diff, then validate.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the certain fixes as a diff; write nothing.")
 def validate(
@@ -79,6 +88,8 @@ def validate(
     strict: bool,
     output_format: str,
     config_path: str | None,
+    cache_dir: str,
+    no_cache: bool,
     fix: bool,
     show_diff: bool,
 ) -> None:
@@ -99,7 +110,12 @@ def validate(
         if show_diff:
             sys.exit(1 if pending else 0)
     # Findings only: the CI gate needs no card records, so none is kept or sent between processes.
-    validation = validate_paths(cards, config=config)
+    cache = None
+    if not no_cache:
+        from registry.cache import ValidationCache
+
+        cache = ValidationCache(cache_dir, [str(p) for p in existing_paths(paths)])
+    validation = validate_paths(cards, config=config, cache=cache)
     findings = validation.findings
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)

@@ -35,6 +35,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from registry.cache import ValidationCache
     from registry.config import Config
 
 FILTERS: dict[str, str] = {
@@ -153,15 +154,44 @@ class Validation:
 
 
 def validate_paths(
-    paths: Sequence[Path], workers: int | None = None, config: Config | None = None
+    paths: Sequence[Path],
+    workers: int | None = None,
+    config: Config | None = None,
+    cache: ValidationCache | None = None,
 ) -> Validation:
     """The findings `Registry.from_paths(paths).findings` holds, without keeping the cards: each
     process parses and checks its chunks and hands back findings and artifact claims only, so no
     card is pickled and the parent's heap stays small. Then each card's inline suppressions, and
-    `config` (see `registry.config`) when given."""
+    `config` (see `registry.config`) when given. With a `cache`, only the cards it does not hold
+    (by path and content) are parsed; the cross-card check still runs over every card."""
     names = [str(p) for p in paths]
-    facts = _spread(names, workers, _validate_chunk, _validate_chunk, to_file=False)
-    return finish_validation(names, facts, config)
+    if cache is None:
+        facts = _spread(names, workers, _validate_chunk, _validate_chunk, to_file=False)
+        return finish_validation(names, facts, config)
+    with _collector_paused():  # unpickling and rebuilding tens of thousands of findings
+        return finish_validation(names, _cached_facts(names, workers, cache), config)
+
+
+def _cached_facts(names: list[str], workers: int | None, cache: ValidationCache) -> list[CheckedCard]:
+    cache.load()
+    facts: list[CheckedCard | None] = []
+    keys: list[bytes | None] = []
+    for name in names:
+        key = cache.key(name)  # None: validate_card reports why it cannot be read; not cached
+        keys.append(key)
+        facts.append(cache.get(key, name) if key is not None else None)
+    missing = [index for index, fact in enumerate(facts) if fact is None]
+    cache.validated = len(missing)
+    if missing:
+        fresh = _spread([names[i] for i in missing], workers, _validate_chunk, _validate_chunk, to_file=False)
+        for index, fact in zip(missing, fresh, strict=True):
+            facts[index] = fact
+            key = keys[index]
+            if key is not None:
+                cache.put(key, names[index], *fact)
+    cache.keep_only({key for key in keys if key is not None}, names)
+    cache.save()
+    return [fact for fact in facts if fact is not None]
 
 
 def finish_validation(
