@@ -61,10 +61,11 @@ def github_annotation(finding: Finding) -> str:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "sarif", "junit"]),
     default="text",
     show_default=True,
-    help="github: workflow annotations (::error file=...,line=...::).",
+    help="github: workflow annotations (::error file=...,line=...::); sarif: SARIF 2.1.0 for "
+    "code scanning; junit: JUnit XML, one test case per card.",
 )
 @click.option(
     "--config",
@@ -78,7 +79,8 @@ def github_annotation(finding: Finding) -> str:
     envvar="CARDHUB_CACHE_DIR",
     default=".cardhub_cache",
     show_default=True,
-    help="Where results per card are kept between runs (safe to delete; env CARDHUB_CACHE_DIR).",
+    help="Where results per card are kept between runs of folders (safe to delete; env "
+    "CARDHUB_CACHE_DIR).",
 )
 @click.option("--no-cache", is_flag=True, help="Validate every card afresh; read and write no cache.")
 @click.option("--fix", is_flag=True, help="Apply the certain fixes, print their diff, then validate.")
@@ -111,15 +113,23 @@ def validate(
             sys.exit(1 if pending else 0)
     # Findings only: the CI gate needs no card records, so none is kept or sent between processes.
     cache = None
-    if not no_cache:
+    roots = existing_paths(paths)
+    # Folders only: a run on a few files (a pre-commit hook's changed cards) gains nothing from
+    # a cache, and each new set of files would leave one more behind.
+    if not no_cache and all(Path(root).is_dir() for root in roots):
         from registry.cache import ValidationCache
 
-        cache = ValidationCache(cache_dir, [str(p) for p in existing_paths(paths)])
+        cache = ValidationCache(cache_dir, [str(root) for root in roots])
     validation = validate_paths(cards, config=config, cache=cache)
     findings = validation.findings
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
-    if output_format == "json":
+    if output_format in ("sarif", "junit"):
+        from cardhub_cli.validate_formats import junit, sarif
+
+        names = [str(p) for p in cards]
+        click.echo(sarif(findings) if output_format == "sarif" else junit(names, findings, strict))
+    elif output_format == "json":
         click.echo(
             json.dumps(
                 {

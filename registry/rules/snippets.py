@@ -49,10 +49,14 @@ def _notebook_cell(code: str) -> ast.Module | SyntaxError | None:
     does not parse, so IPython is imported only for such cells."""
     if not IPYTHON_LINE.search(code):
         return None
-    from IPython.core.inputtransformer2 import TransformerManager
-
     try:
-        return ast.parse(TransformerManager().transform_cell(code))
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # without IPython: each `!` / `%` line read as a statement of its own
+        transformed = IPYTHON_LINE.sub(lambda m: m.group(0)[:-1] + "pass;", code)
+    else:
+        transformed = TransformerManager().transform_cell(code)
+    try:
+        return ast.parse(transformed)
     except SyntaxError as exc:
         return exc
     except ValueError as exc:  # what IPython's transformer itself refuses
