@@ -79,8 +79,7 @@ def github_annotation(finding: Finding) -> str:
     envvar="CARDHUB_CACHE_DIR",
     default=".cardhub_cache",
     show_default=True,
-    help="Where results per card are kept between runs of folders (safe to delete; env "
-    "CARDHUB_CACHE_DIR).",
+    help="Where results per card are kept between runs of folders (safe to delete; env CARDHUB_CACHE_DIR).",
 )
 @click.option("--no-cache", is_flag=True, help="Validate every card afresh; read and write no cache.")
 @click.option("--fix", is_flag=True, help="Apply the certain fixes, print their diff, then validate.")
@@ -319,6 +318,61 @@ def schema() -> None:
     click.echo(json.dumps(Card.model_json_schema(mode="serialization"), indent=2))
 
 
+@click.command()
+@click.argument("model", type=click.Path(exists=True, path_type=Path))
+@click.option("--name", required=True, help="The name pretrained() takes, without the language.")
+@click.option("--lang", "language", default="en", show_default=True)
+@click.option("--edition", default="Spark NLP 5.0.0", show_default=True)
+@click.option("--spark", "spark_version", default="3.0", show_default=True, help="The card's spark_version.")
+@click.option("--task", default="Embeddings", show_default=True)
+@click.option("--annotator", help="Needed for a HuggingFace-style folder (a Spark NLP folder names its own).")
+@click.option("--title")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("cards"),
+    show_default=True,
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing card file.")
+def new(
+    model: Path,
+    name: str,
+    language: str,
+    edition: str,
+    spark_version: str,
+    task: str,
+    annotator: str | None,
+    title: str | None,
+    out_dir: Path,
+    force: bool,
+) -> None:
+    """Write a card for MODEL (a Spark NLP model folder or zip, or a HuggingFace-style ONNX
+    folder), in the upstream layout, filled from the model's metadata; it passes validation."""
+    from registry.errors import RegistryError
+    from registry.new_card import new_card
+
+    try:
+        card = new_card(
+            model,
+            name=name,
+            language=language,
+            edition=edition,
+            spark_version=spark_version,
+            task=task,
+            annotator=annotator,
+            title=title,
+        )
+    except (RegistryError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    target = out_dir / card.file_name
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists (give --force to overwrite it)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(card.text, encoding="utf-8")
+    click.echo(f"wrote {target} ({card.annotator}, artifact {card.artifact}.zip)")
+
+
 def register(cli: click.Group) -> None:
-    for command in (validate, list_cards, show, schema):
+    for command in (validate, list_cards, show, schema, new):
         cli.add_command(command)
