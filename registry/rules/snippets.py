@@ -40,6 +40,7 @@ def check_python_snippets(card: Card) -> list[Finding]:
 
 
 IPYTHON_LINE = re.compile(r"^[ \t]*[!%]", re.M)
+IPYTHON_ESCAPE_LINE = re.compile(r"^([ \t]*)[!%].*$", re.M)
 
 
 def _notebook_cell(code: str) -> ast.Module | SyntaxError | None:
@@ -52,7 +53,7 @@ def _notebook_cell(code: str) -> ast.Module | SyntaxError | None:
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:  # without IPython: each `!` / `%` line read as a statement of its own
-        transformed = IPYTHON_LINE.sub(lambda m: m.group(0)[:-1] + "pass;", code)
+        transformed = IPYTHON_ESCAPE_LINE.sub(r"\1pass", code)
     else:
         transformed = TransformerManager().transform_cell(code)
     try:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from registry.card import Card
 from registry.parse import parse_card
 from registry.rules.snippets import _notebook_cell
@@ -111,3 +113,10 @@ def test_the_cli_prints_information_without_counting_it() -> None:
     assert result.returncode == 0
     assert ": info: CH206 older-artifact: links.download: " in result.stdout
     assert result.stdout.strip().split("\n")[-1] == "1 cards: 0 errors, 0 warnings"
+
+
+def test_without_ipython_escapes_and_magics_still_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "IPython.core.inputtransformer2", None)  # import fails
+    assert isinstance(_notebook_cell("!pip install x\n%time y = 1\nz = 2\n"), ast.Module)
+    error = _notebook_cell("!pip install x\nz = (\n")
+    assert isinstance(error, SyntaxError) and error.lineno == 2
