@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--sweep-sentences", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of (single process, Spark); medians")
     args = parser.parse_args()
 
     folder, _, _ = prepare(CACHE)
@@ -134,8 +135,18 @@ def main() -> None:
     from runtime.compat import sparknlp
 
     spark = sparknlp.start(master="local[2]")
-    single = single_process(folder, texts, args.batch)
-    on_spark = spark_run(spark, folder, text_file, len(texts), 2, args.batch)
+    # Each round runs both, so that the machine's drift falls on both alike.
+    rounds = [
+        (
+            single_process(folder, texts, args.batch),
+            spark_run(spark, folder, text_file, len(texts), 2, args.batch),
+        )
+        for _ in range(args.rounds)
+    ]
+    single = statistics.median(r[0] for r in rounds)
+    on_spark = statistics.median(r[1] for r in rounds)
+    if len(rounds) > 1:
+        print("rounds (single, Spark): " + ", ".join(f"({a:.1f}, {b:.1f})" for a, b in rounds))
     peaks = worker_peaks(spark)
     print(f"\n{len(texts):,} sentences, batch {args.batch}, MiniLM-L6 fp32, 2 cores")
     print("| runner | sentences/s |")
@@ -147,6 +158,9 @@ def main() -> None:
     print("Peak RSS per Python worker: " + ", ".join(f"{mb:.0f} MB" for mb in sorted(peaks.values())))
 
     sweep = texts[: args.sweep_sentences]
+    if not sweep:
+        spark.stop()
+        return
     print(f"\nSweep on {len(sweep):,} sentences (sentences/s)")
     print("| partitions | batch | Spark | single process |")
     print("|---|---|---|---|")
