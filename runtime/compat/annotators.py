@@ -171,7 +171,3 @@ def embed_tokens(
         out.append(annotated)
     return out
 
-
-def finish_embeddings(annotations: Sequence[Annotation]) -> list[np.ndarray]:
-    """EmbeddingsFinisher: the vectors of an embeddings column, in annotation order."""
-    return [a.embeddings for a in annotations if a.annotatorType in (WORD_EMBEDDINGS, SENTENCE_EMBEDDINGS)]

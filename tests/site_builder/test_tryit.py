@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,9 +26,6 @@ from tests.fixtures.http_server import ArtifactServer
 from tests.fixtures.sparknlp_artifacts import zip_model_folder
 from tests.fixtures.tiny_bert import TinyBert, shared_tiny_bert, torch_unavailable_reason
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 REPO = Path(__file__).resolve().parents[2]
 SENTENCE = "models/sent_tiny_bert_en/5.0.0.html"
 TOKEN = "models/tiny_bert_en/5.0.0.html"
@@ -217,16 +213,6 @@ def test_twenty_concurrent_requests_from_another_process_are_all_answered(served
           f"server RSS {before / 1024:.0f} MB -> {served.rss_kb() / 1024:.0f} MB")
     assert grown_mb < 40, f"server memory grew by {grown_mb:.0f} MB over 60 requests"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"needs Debian chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser
