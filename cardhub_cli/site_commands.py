@@ -24,8 +24,12 @@ def register(cli: click.Group) -> None:
 @click.option("--previews", is_flag=True,
               help="On embeddings pages whose model is in the runtime's cache: a heat-map of probe sentences "
                    "(nothing is downloaded).")
+@click.option("--conformance", "conformance", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A `cardhub conform --json` report: each card it covers gets its verdict (badge, facet, "
+                   "API) and the site a report page, conformance.html.")
 def build(
-    cards: Path | None, out: Path, base_url: str, full: bool, workers: int | None, previews: bool
+    cards: Path | None, out: Path, base_url: str, full: bool, workers: int | None, previews: bool,
+    conformance: Path | None,
 ) -> None:
     """Render the cards in CARDS (default: the packaged cards) into a static catalog."""
     from site_builder.build import build_site
@@ -37,7 +41,7 @@ def build(
         cards = registry.packaged_cards_dir()
     try:
         report = build_site(cards, out, base_url=base_url, workers=workers, incremental=not full,
-                            previews=previews)
+                            previews=previews, conformance=conformance)
     except SiteError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from site_builder import output
+from site_builder.conformance import REPORT_PAGE, CardConformance, ConformanceReport, read_report
 from site_builder.entries import Entry, Placement, entry_for, place
 from site_builder.errors import CardsNotFoundError, OutputDirError
 from site_builder.manifest import Manifest, builder_fingerprint, load_manifest, scan_cards
@@ -44,12 +45,14 @@ class BuildReport:
     seconds: float
     errors: int
     warnings: int
+    conformance: str = ""  # what the conformance report gave, when the build was given one
 
     def summary(self) -> str:
         kind = "full build" if self.full else "rebuild"
-        return (f"{kind}: {self.cards} cards ({self.parsed} parsed), {self.model_pages} model pages and "
+        text = (f"{kind}: {self.cards} cards ({self.parsed} parsed), {self.model_pages} model pages and "
                 f"{self.listing_pages} listing pages written, {self.removed} files removed, "
                 f"in {self.seconds:.2f} s; cards with errors: {self.errors}, with warnings: {self.warnings}")
+        return f"{text}\n{self.conformance}" if self.conformance else text
 
 
 def build_site(
@@ -60,14 +63,19 @@ def build_site(
     workers: int | None = None,
     incremental: bool = True,
     previews: bool = False,
+    conformance: str | Path | None = None,
 ) -> BuildReport:
-    """Builds (or brings up to date) the static catalog of the cards under `cards_dir`."""
+    """Builds (or brings up to date) the static catalog of the cards under `cards_dir`.
+
+    `conformance`: a `cardhub conform --json` report; the cards it covers get their verdict
+    (badge, section, facet, API field) and the site a report page. Without it, no card has one."""
     # The build allocates hundreds of thousands of small objects and frees none until the end:
     # the cyclic garbage collector would scan them again and again for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(cards_dir, out_dir, base_url, workers, incremental, previews)
+        return _build(cards_dir, out_dir, base_url, workers, incremental, previews,
+                      Path(conformance) if conformance is not None else None)
     finally:
         if collecting:
             gc.enable()
@@ -75,7 +83,7 @@ def build_site(
 
 def _build(
     cards_dir: str | Path, out_dir: str | Path, base_url: str, workers: int | None, incremental: bool,
-    previews: bool = False,
+    previews: bool = False, conformance: Path | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     cards_root, out = _check_folders(cards_dir, out_dir)
@@ -86,9 +94,13 @@ def _build(
     new = Manifest(fingerprint=fingerprint, cards_dir=str(cards_root), base_url=base_url)
 
     new.stats = scan_cards(cards_root)
+    report = read_report(conformance, new.stats) if conformance is not None else None
+    verdicts = report.cards if report else {}
+    new.conformance = {key: verdict.digest() for key, verdict in verdicts.items()}
     changed, removed = _diff(old, new.stats)
+    changed = _with_new_verdicts(changed, old, new)
     parsed = _parse(changed, workers)
-    new.entries = _entries(old, parsed, removed)
+    new.entries = _entries(old, parsed, removed, verdicts)
     new.dirty = None if old is None else set(parsed) | set(removed)
     touched = set(changed) | set(removed)
     placements = place(list(new.entries.values()), old.urls if old else None, touched)
@@ -106,7 +118,7 @@ def _build(
         from site_builder.previews import previews_for
 
         pictures = previews_for(parsed.values(), out / CACHE / "previews")
-    records = output.write_model_pages(out, parsed, new.entries, placements, workers, pictures)
+    records = output.write_model_pages(out, parsed, new.entries, placements, workers, pictures, verdicts)
     ordered = _same_order(old, new, placements, set(changed) | set(stale), removed)
     if ordered is None:
         ordered = _index_order(new.entries, placements)
@@ -114,10 +126,11 @@ def _build(
     # api/models.json is tens of MB on a big catalog: write it while the listings render.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
         api = writer.submit(output.write_api, out, records, [entry.key for entry, _ in ordered], old)
-        listing_pages = output.write_listings(out, ordered, old, new, changes)
+        listing_pages = output.write_listings(out, ordered, old, new, changes, _headline(report))
         output.write_search_index(out, ordered, old, new, changes)
         output.write_listing_json(out, ordered, old, new, changes)
-        output.write_site_files(out, ordered, base_url, old, new)
+        output.write_conformance_page(out, report, ordered, old, new)
+        output.write_site_files(out, ordered, base_url, old, new, [REPORT_PAGE] if report else [])
         new.record_order, new.record_sizes = api.result()
     new.save(out)
     entries = new.entries.values()
@@ -125,6 +138,7 @@ def _build(
         cards=len(new.entries), parsed=len(parsed), model_pages=len(parsed), listing_pages=listing_pages,
         removed=removed_files, full=old is None, seconds=time.perf_counter() - started,
         errors=sum(1 for e in entries if e.errors), warnings=sum(1 for e in entries if e.warnings),
+        conformance=report.summary() if report else "",
     )  # fmt: skip
 
 
@@ -166,12 +180,33 @@ def _parse(paths: Iterable[str], workers: int | None) -> dict[str, Card]:
     return {card.path: card for card in registry.cards}
 
 
-def _entries(old: Manifest | None, parsed: dict[str, Card], removed: list[str]) -> dict[str, Entry]:
+def _with_new_verdicts(changed: list[str], old: Manifest | None, new: Manifest) -> list[str]:
+    """`changed` plus the cards whose conformance verdict came, went or changed since the last
+    build: their page, API record, listing row and facet value show it."""
+    if old is None or old.conformance == new.conformance:
+        return changed
+    keys = {key for key in old.conformance.keys() | new.conformance.keys()
+            if old.conformance.get(key) != new.conformance.get(key) and key in new.stats}  # fmt: skip
+    return sorted(keys.union(changed))
+
+
+def _headline(report: ConformanceReport | None) -> str:
+    if report is None:
+        return ""
+    counts = report.counts()
+    parts = ", ".join(f"{counts[status]} {status}" for status in counts if counts[status])
+    return f"{len(report.cards)} cards run on {report.date}: {parts or 'none'}."
+
+
+def _entries(
+    old: Manifest | None, parsed: dict[str, Card], removed: list[str], verdicts: dict[str, CardConformance]
+) -> dict[str, Entry]:
     entries = dict(old.entries) if old else {}
     for key in removed:
         entries.pop(key, None)
     for key, card in parsed.items():
-        entries[key] = entry_for(card, key)
+        verdict = verdicts.get(key)
+        entries[key] = entry_for(card, key, verdict.facet_value if verdict else None)
     return entries
 
 

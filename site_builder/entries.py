@@ -25,6 +25,7 @@ FACETS: tuple[tuple[str, str], ...] = (
     ("engine", "Engine"),
     ("license", "License"),
     ("status", "Status"),
+    ("conformance", "Conformance"),  # only with `cardhub build --conformance`
     ("case", "Case sensitivity"),
     ("dimension", "Dimension"),
 )
@@ -154,7 +155,8 @@ def facet_values(card: Card) -> dict[str, list[str]]:
     return {key: sorted({v.strip() for v in vals if v and v.strip()}) for key, vals in values.items()}
 
 
-def entry_for(card: Card, key: str | None = None) -> Entry:
+def entry_for(card: Card, key: str | None = None, conformance: str | None = None) -> Entry:
+    """`conformance`: the card's verdict as a facet value ("Verified", ...), when a report covers it."""
     description = plain_text(card.description)
     excerpt = description
     if len(description) > EXCERPT_CHARS:
@@ -167,7 +169,7 @@ def entry_for(card: Card, key: str | None = None) -> Entry:
         date=card.date.isoformat() if card.date else None,
         version=card.version,
         spark_version=card.spark_version,
-        facets=facet_values(card),
+        facets=facet_values(card) | ({"conformance": [conformance]} if conformance else {}),
         tags=list(card.tags),
         excerpt=excerpt,
         terms=" ".join(sorted(tokens(f"{card.name} {card.title} {' '.join(card.tags)} {description}"))),

@@ -30,3 +30,14 @@ class TryItError(SiteError):
     def __init__(self, status: int, message: str) -> None:
         self.status = status
         super().__init__(message)
+
+
+class ConformanceReportError(SiteError):
+    """The report given to `cardhub build --conformance` cannot be read."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: not a conformance report: {reason} "
+            f"(hint: write one with `cardhub conform CARDS --json {path}`)"
+        )

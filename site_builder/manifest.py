@@ -22,7 +22,7 @@ MANIFEST_NAME = ".cardhub-build.marshal"
 # buckets of the cards it parsed, not every card's entry.
 ENTRIES_DIR = ".cardhub-entries"
 BUCKETS = 64
-FORMAT = 3
+FORMAT = 4
 
 
 def builder_fingerprint() -> str:
@@ -52,6 +52,9 @@ class Manifest:
     facet_positions: dict[str, list[int]] = dataclasses.field(default_factory=dict)
     # key -> (dimension, size) of the newest embeddings cards: the index's scatter chart
     chart_points: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    # key -> digest of the card's conformance verdict (site_builder.conformance), for the cards a
+    # report covered: a card whose verdict came, went or changed is rendered again
+    conformance: dict[str, str] = dataclasses.field(default_factory=dict)
     # keys whose entry was added, changed or removed since the manifest was loaded; None: all
     dirty: set[str] | None = None
 
@@ -69,6 +72,7 @@ class Manifest:
             "facet_counts": self.facet_counts,
             "chart_points": self.chart_points,
             "facet_positions": self.facet_positions,
+            "conformance": self.conformance,
         }
 
     def save(self, out_dir: Path) -> None:
@@ -135,6 +139,7 @@ def load_manifest(out_dir: Path, fingerprint: str, cards_dir: str, base_url: str
         facet_counts=data.get("facet_counts", {}),
         chart_points=data.get("chart_points", {}),
         facet_positions=data.get("facet_positions", {}),
+        conformance=data.get("conformance", {}),
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder import charts, pages
+from site_builder.conformance import REPORT_PAGE, CardConformance, ConformanceReport
 from site_builder.entries import FACETS, Entry, Placement
 from site_builder.manifest import Manifest, content_digest
 from site_builder.search_index import affected_by, build_index
@@ -81,36 +82,49 @@ def remove_outdated(
 
 # --- model pages -------------------------------------------------------------------------------
 
-_JOB: tuple[Path, list[Card], dict[str, Entry], dict[str, Placement], dict[str, charts.Chart]] | None = None
+_JOB: tuple[Path, list[Card], dict[str, Entry], dict[str, Placement], dict[str, charts.Chart],
+            dict[str, CardConformance]] | None = None
 
 
 def _render_card(index: int) -> tuple[str, str]:
     assert _JOB is not None
-    out, cards, entries, placements, pictures = _JOB
+    out, cards, entries, placements, pictures, verdicts = _JOB
     card = cards[index]
     key = card.path
     placement = placements[key]
     versions = [(entries[k], placements[k]) for k in placement.siblings]
-    html = pages.render_model_page(card, placement, versions, pictures.get(key))
+    verdict = verdicts.get(key)
+    html = pages.render_model_page(card, placement, versions, pictures.get(key), verdict)
     write_text(out / placement.url, html)
     write_text(out / pages.compare_data_url(placement.url), pages.compare_data(card, placement, versions,
                                                                               pictures.get(key)))  # fmt: skip
     json_path = out / "api" / placement.url.replace(".html", ".json")
-    write_text(json_path, card.model_dump_json(indent=1))
+    if verdict is None:
+        write_text(json_path, card.model_dump_json(indent=1))
+    else:  # the few cards a report covers: the record with its verdict beside the card's fields
+        data = {**card.model_dump(mode="json"), "conformance": verdict.to_json()}
+        write_text(json_path, json.dumps(data, indent=1, ensure_ascii=False))
     record = card.model_dump_json(exclude=LIST_RECORD_EXCLUDE)
-    head = {"url": placement.url, "json": json_path.relative_to(out).as_posix(),
-            "errors": len(card.errors), "warnings": len(card.warnings)}  # fmt: skip
-    return key, json.dumps(head, separators=(",", ":"))[:-1] + "," + record[1:]
+    head: dict[str, object] = {"url": placement.url, "json": json_path.relative_to(out).as_posix(),
+                               "errors": len(card.errors), "warnings": len(card.warnings)}  # fmt: skip
+    if verdict is not None:
+        summary = verdict.to_json()
+        # In the catalog, the verdict without the diffs (they are in the card's own record).
+        summary["snippets"] = [{k: s[k] for k in ("language", "line", "verdict", "error_line")}
+                               for s in summary["snippets"]]  # fmt: skip
+        head["conformance"] = summary
+    return key, json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1] + "," + record[1:]
 
 
 def write_model_pages(
     out: Path, cards: dict[str, Card], entries: dict[str, Entry], placements: dict[str, Placement],
     workers: int | None, pictures: dict[str, charts.Chart] | None = None,
+    verdicts: dict[str, CardConformance] | None = None,
 ) -> dict[str, str]:
     """Renders and writes the page and JSON of each card; returns the models.json record of each."""
     global _JOB
     card_list = list(cards.values())
-    _JOB = (out, card_list, entries, placements, pictures or {})
+    _JOB = (out, card_list, entries, placements, pictures or {}, verdicts or {})
     try:
         # Twice the cores: writing thousands of small files waits on the disk as much as it computes.
         workers = workers or 2 * (os.cpu_count() or 1)
@@ -257,7 +271,8 @@ def _touched_listings(changes: Changes) -> tuple[set[int], set[tuple[str, str]]]
 
 
 def write_listings(
-    out: Path, ordered: Ordered, old: Manifest | None, new: Manifest, changes: Changes | None
+    out: Path, ordered: Ordered, old: Manifest | None, new: Manifest, changes: Changes | None,
+    conformance_summary: str = "",
 ) -> int:
     """Writes the index, its further pages, every facet value's pages and the facet overview;
     returns how many were (re)written. With `changes`, only the pages they touch are checked."""
@@ -294,11 +309,13 @@ def write_listings(
             continue
         facets = preview if page.search else []
         charts = index_charts(counts, list(points.values())) if page.search else []
-        digest = page.digest(repr((facets, [c.rows for c in charts])) if page.search else "")
+        extra = repr((facets, [c.rows for c in charts], conformance_summary)) if page.search else ""
+        digest = page.digest(extra)
         new.digests[page.url] = digest
         if old is not None and old.digests.get(page.url) == digest and (out / page.url).exists():
             continue
-        write_text(out / page.url, pages.render_listing(page.listing(), facets, total, charts))
+        html = pages.render_listing(page.listing(), facets, total, charts, conformance_summary)
+        write_text(out / page.url, html)
         written += 1
     overview_key = content_digest(repr(sorted((k, sorted(v.items())) for k, v in counts.items())))
     if old is None or old.digests.get("#facet-counts") != overview_key:
@@ -469,7 +486,7 @@ def _copy_range(source: Any, target: Any, start: int, length: int) -> None:
 
 
 LISTING_FIELDS = ("name", "language", "version", "task", "date", "page", "record", "download", "s3",
-                  "licensed")  # fmt: skip
+                  "licensed", "conformance")  # fmt: skip
 LISTING = "api/listing.json"
 
 
@@ -477,7 +494,8 @@ def _listing_row(entry: Entry, url: str) -> list[object]:
     task = entry.facets["task"][0] if entry.facets.get("task") else None
     record = "api/" + url[: -len(".html")] + ".json"
     return [entry.name, entry.language, entry.version, task, entry.date, url, record,
-            entry.download or None, entry.s3 or None, entry.licensed]  # fmt: skip
+            entry.download or None, entry.s3 or None, entry.licensed,
+            pages.conformance_status(entry) or None]  # fmt: skip
 
 
 def _listing_unchanged(changes: Changes, old: Manifest, new: Manifest) -> bool:
@@ -503,8 +521,24 @@ def write_listing_json(
     _write_if_changed(out, LISTING, f'{{"fields":{fields},\n"models":[\n{rows}\n]}}\n', old, new)
 
 
-def write_site_files(out: Path, ordered: Ordered, base_url: str, old: Manifest | None, new: Manifest) -> None:
-    urls = ["index.html", "facets/index.html", *(placement.url for _, placement in ordered)]
+def write_conformance_page(
+    out: Path, report: ConformanceReport | None, ordered: Ordered, old: Manifest | None, new: Manifest
+) -> None:
+    """conformance.html, the report page, when the build was given a report; removed otherwise."""
+    if report is not None:
+        html = pages.render_conformance_report(report, pages.report_rows(report, ordered), len(ordered))
+        _write_if_changed(out, REPORT_PAGE, html, old, new)
+    elif old is not None and REPORT_PAGE in old.digests:
+        _unlink(out / REPORT_PAGE)
+
+
+def write_site_files(
+    out: Path, ordered: Ordered, base_url: str, old: Manifest | None, new: Manifest,
+    pages_too: Sequence[str] = (),
+) -> None:
+    """sitemap.xml (the index, the facet overview, `pages_too` and every model page), 404.html,
+    compare.html and the static assets."""
+    urls = ["index.html", "facets/index.html", *pages_too, *(placement.url for _, placement in ordered)]
     base = html.escape(base_url)
     sitemap = "\n".join(f"<url><loc>{base}{url}</loc></url>" for url in urls)
     urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'

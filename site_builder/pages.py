@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.charts import Chart, TimelinePoint, timeline
+from site_builder.conformance import STATUSES, CardConformance, ConformanceReport
 from site_builder.entries import FACETS, Entry, Placement, safe_slug
 from site_builder.render import highlight, markdown_to_html
 
@@ -121,9 +122,17 @@ class VersionLink:
     current: bool
 
 
+CONFORMANCE_CLASSES = {"verified": "ok", "fails": "err", "error": "err", "not run": "muted"}
+
+
+def conformance_anchor(url: str) -> str:
+    """The id of a card's row on the conformance report page (URL parts are already safe)."""
+    return "m-" + url.removeprefix("models/").removesuffix(".html").replace("/", "--")
+
+
 def render_model_page(
     card: Card, placement: Placement, versions: Sequence[tuple[Entry, Placement]],
-    preview: Chart | None = None,
+    preview: Chart | None = None, conformance: CardConformance | None = None,
 ) -> str:
     url = placement.url
     # No catalog-wide figure on a model page: it would force every page to re-render.
@@ -147,6 +156,9 @@ def render_model_page(
         try_level=None if card.licensed else TRY_LEVELS.get((card.annotator or "").rsplit(".", 1)[-1]),
         probe_texts=PROBE_TEXTS,
         preview=preview,
+        conformance=conformance,
+        conformance_class=CONFORMANCE_CLASSES[conformance.status] if conformance else "",
+        conformance_anchor=conformance_anchor(url),
         entities_prose=_entities_prose(card),
         s3=links.s3.url if links.s3 else None,
         extra_links=[(label, link) for label, link in extra if link],
@@ -263,12 +275,19 @@ class Row:
     deprecated: bool
     newest: bool
     licensed: bool = False
+    conformance: str = ""  # the card's conformance status ("verified", ...) when a report covers it
+
+
+def conformance_status(entry: Entry) -> str:
+    values = entry.facets.get("conformance")
+    return values[0].lower() if values else ""
 
 
 def row_for(entry: Entry, placement: Placement) -> Row:
     task = entry.facets["task"][0] if entry.facets.get("task") else None
     return Row(placement.url, entry.title, entry.name, entry.language, entry.version, task,
-               entry.excerpt, entry.deprecated, placement.newest, entry.licensed)  # fmt: skip
+               entry.excerpt, entry.deprecated, placement.newest, entry.licensed,
+               conformance_status(entry))  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -286,7 +305,8 @@ class Listing:
 
 
 def render_listing(
-    listing: Listing, facets: list[FacetGroup], count: int, charts: Sequence[Chart] = ()
+    listing: Listing, facets: list[FacetGroup], count: int, charts: Sequence[Chart] = (),
+    conformance_summary: str = "",
 ) -> str:
     context = _common(listing.url, listing.heading, count)
     first = (listing.number - 1) * PAGE_SIZE
@@ -297,6 +317,7 @@ def render_listing(
         search=listing.search,
         facets=facets,
         charts=charts,
+        conformance_summary=conformance_summary if listing.search else "",
         rows=listing.rows,
         start=first + 1,
         status=f"Showing {shown} of {listing.total} model cards.",
@@ -317,3 +338,39 @@ def render_not_found(count: int) -> str:
     context = _common("404.html", "Page not found", count)
     context["root"] = "/"  # served for any depth of missing URL, so links start at the host root
     return environment().get_template("404.html").render(context)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportRow:
+    """One card on the conformance report page."""
+
+    anchor: str
+    url: str
+    title: str
+    name: str
+    language: str
+    version: str | None
+    verdict: CardConformance
+
+
+REPORT_ORDER = {"fails": 0, "error": 1, "not run": 2, "verified": 3}
+
+
+def report_rows(report: ConformanceReport, ordered: Sequence[tuple[Entry, Placement]]) -> list[ReportRow]:
+    """The report's cards in the catalog's order, the failing and erroring ones first."""
+    rows = [ReportRow(conformance_anchor(p.url), p.url, e.title, e.name, e.language, e.version,
+                      report.cards[e.key]) for e, p in ordered if e.key in report.cards]  # fmt: skip
+    return sorted(rows, key=lambda row: REPORT_ORDER[row.verdict.status])
+
+
+def render_conformance_report(report: ConformanceReport, rows: Sequence[ReportRow], count: int) -> str:
+    about = "Each card's own code run against its model and compared with its Results."
+    context = _common("conformance.html", "Card conformance", count, about)
+    counts = report.counts()
+    context.update(
+        report=report,
+        rows=rows,
+        statuses=[(status, counts[status], facet_url("conformance", status)) for status in STATUSES],
+        classes=CONFORMANCE_CLASSES,
+    )
+    return environment().get_template("conformance.html").render(context)

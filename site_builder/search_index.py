@@ -6,7 +6,8 @@ from file:// may load scripts but not fetch() JSON. Layout under `search/`:
 - `meta.js`: number of documents, doc chunk size, facet labels, and `rank`: one character per
   document (recommended, supported, newest version, year of the card) for ranking;
 - `docs/<n>.js`: result rows for documents n*DOC_CHUNK .. (url, name, language, title, version,
-  task, excerpt, deprecated, newest, licensed); small, so that the first results cost a few kB;
+  task, excerpt, deprecated, newest, licensed, conformance status or ""); small, so that the
+  first results cost a few kB;
 - `terms/<xx>.js`: under "t" every term starting with `xx`, under "i" every inner part of a
   name, title or tag word starting with `xx` (the "bert" of "biobert": a query word also
   matches inside words), each with its postings: the sorted document ids, delta-encoded, times
@@ -185,7 +186,8 @@ def facet_column(ordered: Sequence[tuple[Entry, Placement]], facet: str) -> dict
 def _doc_row(entry: Entry, placement: Placement) -> list[object]:
     task = (entry.facets.get("task") or [""])[0]
     return [placement.url, entry.name, entry.language, entry.title, entry.version or "", task,
-            entry.excerpt, int(entry.deprecated), int(placement.newest), int(entry.licensed)]  # fmt: skip
+            entry.excerpt, int(entry.deprecated), int(placement.newest), int(entry.licensed),
+            (entry.facets.get("conformance") or [""])[0].lower()]  # fmt: skip
 
 
 def _term_chunks(ordered: Sequence[tuple[Entry, Placement]], shards: frozenset[str] | None) -> dict[str, str]:

@@ -8,7 +8,9 @@ reports = read_json(Path("conformance.json"))
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
@@ -25,12 +27,28 @@ def summary(reports: Sequence[SnippetReport]) -> dict[str, int]:
     return {verdict: counts.get(verdict, 0) for verdict in VERDICTS}
 
 
+def card_digests(reports: Sequence[SnippetReport]) -> dict[str, str | None]:
+    """The sha256 of each card as it was when the report was written (after `--update`): a
+    site build shows a verdict only for the card it was given for."""
+    digests: dict[str, str | None] = {}
+    for report in reports:
+        if report.card not in digests:
+            try:
+                digests[report.card] = hashlib.sha256(Path(report.card).read_bytes()).hexdigest()
+            except OSError:
+                digests[report.card] = None
+    return digests
+
+
 def to_json(reports: Sequence[SnippetReport], atol: float) -> dict[str, object]:
     return {
         "format": FORMAT,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "atol": atol,
         "runtime_version": reports[0].runtime_version if reports else "",
+        # Card paths below are as given to `cardhub conform`: relative ones are relative to `root`.
+        "root": os.getcwd(),
+        "cards": card_digests(reports),
         "summary": summary(reports),
         "snippets": [r.as_json() for r in reports],
     }

@@ -317,6 +317,11 @@
         meta.appendChild(code);
         meta.appendChild(document.createTextNode(" · " + row[2] + (row[4] ? " · " + row[4] : "") + (row[5] ? " · " + row[5] : "") +
           (row[7] ? " · deprecated" : "") + (row[8] ? "" : " · older version") + (row[9] ? " · needs a license" : "")));
+        if (row[10]) {
+          var conf = document.createElement("span");
+          conf.className = "conf conf-" + row[10].replace(/ /g, "-"); conf.textContent = row[10];
+          meta.appendChild(document.createTextNode(" · conformance: ")); meta.appendChild(conf);
+        }
         li.setAttribute("data-url", row[0]);
         li.appendChild(a); li.appendChild(meta);
         if (row[6]) { var ex = document.createElement("span"); ex.className = "excerpt"; ex.textContent = row[6]; li.appendChild(ex); }

@@ -181,3 +181,112 @@ def test_rebuild_with_many_listing_pages_equals_a_fresh_build(
     assert listing_pages(out) == listings
     for name in listings:
         assert (out / name).read_text() == (fresh / name).read_text(), name
+
+
+# --- conformance verdicts (cardhub build --conformance) -------------------------------------------
+
+VERIFIED, FAILS = "2020-08-25-bert_base_cased_en.md", "2021-08-31-sent_bert_wiki_books_sst2_en.md"
+ERROR, NOT_RUN = "2020-08-25-sent_biobert_pubmed_base_cased_en.md", "2023-06-28-small_bert_L2_768_en.md"
+UNREPORTED = "2020-08-25-sent_small_bert_L6_768_en.md"
+PAGES = {
+    VERIFIED: "models/bert_base_cased_en/2.6.0.html",
+    FAILS: "models/sent_bert_wiki_books_sst2_en/3.2.0.html",
+    ERROR: "models/sent_biobert_pubmed_base_cased_en/2.6.0.html",
+    NOT_RUN: "models/small_bert_L2_768_en/5.0.0.html",
+    UNREPORTED: "models/sent_small_bert_L6_768_en/2.6.0.html",
+}
+
+
+def _report(cards: Path, path: Path, fails: bool = True) -> Path:
+    """A report as `cardhub conform --json` writes it (the runtime's writer), for four of the seeds."""
+    from runtime.conformance.records import SnippetReport
+    from runtime.conformance.report import write_json
+
+    def record(card: str, language: str, line: int, verdict: str, **more: object) -> SnippetReport:
+        return SnippetReport(card=str(cards / card), name=card, language=language, line=line,
+                             verdict=verdict, runtime_version="cardhub 9.9 (onnxruntime 1.0)", **more)  # type: ignore[arg-type]  # fmt: skip
+
+    diff = ("row 1, column 'x', value 2: expected -0.0448, got -0.0548 (|diff| 0.01 > atol 0.0001)",)
+    records = [
+        record(VERIFIED, "python", 35, "pass"), record(VERIFIED, "nlu", 56, "pass"),
+        record(VERIFIED, "scala", 45, "skip", reason="Scala snippet"),
+        record(FAILS, "python", 41, "fail", reason="output differs", diff=diff) if fails
+        else record(FAILS, "python", 41, "pass"),
+        record(FAILS, "nlu", 57, "pass"),
+        record(ERROR, "python", 32, "error", error_line=38, reason="SyntaxError: unterminated string"),
+        record(NOT_RUN, "python", 41, "skip", reason="artifact unreachable offline"),
+    ]  # fmt: skip
+    return write_json(records, path, atol=1e-4)
+
+
+def _api(out: Path) -> dict[str, dict]:
+    return {r["json"]: r for r in json.loads((out / "api/models.json").read_text())}
+
+
+def test_a_conformance_report_puts_each_verdict_on_the_catalog(tmp_path: Path) -> None:
+    cards, out = _copy_seeds(tmp_path), tmp_path / "site"
+    report = build_site(cards, out, workers=1, conformance=_report(cards, tmp_path / "report.json"))
+    assert "1 verified, 1 fails, 1 error, 1 not run" in report.summary()
+    pages = {card: (out / url).read_text() for card, url in PAGES.items()}
+    for card, status in ((VERIFIED, "verified"), (FAILS, "fails"), (ERROR, "error"), (NOT_RUN, "not run")):
+        assert f"conformance: <strong>{status}</strong>" in pages[card], card
+        assert "cardhub 9.9 (onnxruntime 1.0)" in pages[card] and 'id="conformance"' in pages[card]
+    assert 'href="#conformance-python-41"' in pages[FAILS] and "expected -0.0448, got -0.0548" in pages[FAILS]
+    assert 'href="#conformance-python-32"' in pages[ERROR] and "SyntaxError" in pages[ERROR]
+    assert 'href="#conformance"' in pages[VERIFIED]
+    assert "conformance" not in pages[UNREPORTED].lower()  # no report for it, no badge
+    api = _api(out)
+    statuses = {key: record.get("conformance", {}).get("status") for key, record in api.items()}
+    assert statuses == {"api/" + url.replace(".html", ".json"): status for url, status in (
+        (PAGES[VERIFIED], "verified"), (PAGES[FAILS], "fails"), (PAGES[ERROR], "error"),
+        (PAGES[NOT_RUN], "not run"), (PAGES[UNREPORTED], None))}  # fmt: skip
+    own = json.loads((out / "api" / PAGES[FAILS].replace(".html", ".json")).read_text())
+    assert own["name"] == "sent_bert_wiki_books_sst2" and own["conformance"]["snippets"][0]["diff"] == list(
+        ("row 1, column 'x', value 2: expected -0.0448, got -0.0548 (|diff| 0.01 > atol 0.0001)",))
+    listing = json.loads((out / "api/listing.json").read_text())
+    column = listing["fields"].index("conformance")
+    found = sorted(str(row[column]) for row in listing["models"])
+    assert found == ["None", "error", "fails", "not run", "verified"]
+    verified_page = (out / "facets/conformance/verified.html").read_text()
+    assert "bert_base_cased" in verified_page and "sent_bert_wiki_books_sst2" not in verified_page
+    assert (out / "facets/conformance/not-run.html").is_file()
+    assert (out / "search/cols/conformance.js").is_file()
+    page = (out / "conformance.html").read_text()
+    for card in (VERIFIED, FAILS, ERROR, NOT_RUN):
+        assert f'href="{PAGES[card]}#conformance"' in page
+    assert "sent_small_bert_L6_768" not in page and "expected -0.0448" in page
+    assert "conformance.html" in (out / "sitemap.xml").read_text()
+    assert "Card conformance</a>: 4 cards run on" in (out / "index.html").read_text()
+
+
+def test_a_rebuild_follows_the_report(tmp_path: Path) -> None:
+    cards, out = _copy_seeds(tmp_path), tmp_path / "site"
+    report = _report(cards, tmp_path / "report.json")
+    build_site(cards, out, workers=1, conformance=report)
+    assert build_site(cards, out, workers=1, conformance=report).parsed == 0
+    # The same run with one snippet fixed (same date): only the card whose verdict changed is redone.
+    fixed = _report(cards, tmp_path / "fixed.json", fails=False)
+    data = json.loads(fixed.read_text())
+    data["created"] = json.loads(report.read_text())["created"]
+    fixed.write_text(json.dumps(data))
+    assert build_site(cards, out, workers=1, conformance=fixed).parsed == 1
+    assert "conformance: <strong>verified</strong>" in (out / PAGES[FAILS]).read_text()
+    assert not (out / "facets/conformance/fails.html").exists()
+    without = build_site(cards, out, workers=1)
+    assert without.parsed == 4 and not (out / "conformance.html").exists()
+    assert not (out / "facets/conformance").exists() or not any((out / "facets/conformance").iterdir())
+    assert all("conformance" not in record for record in _api(out).values())
+    assert "conformance" not in (out / PAGES[VERIFIED]).read_text().lower()
+    assert "Card conformance" not in (out / "index.html").read_text()
+
+
+def test_a_card_edited_after_the_report_shows_no_verdict_of_its_own(tmp_path: Path) -> None:
+    cards, out = _copy_seeds(tmp_path), tmp_path / "site"
+    report = _report(cards, tmp_path / "report.json")
+    card = cards / VERIFIED
+    card.write_text(card.read_text().replace("## Description", "## Description\n\nEdited."), encoding="utf-8")
+    build_site(cards, out, workers=1, conformance=report)
+    page = (out / PAGES[VERIFIED]).read_text()
+    assert "conformance: <strong>not run</strong>" in page and "was edited after the report" in page
+    record = _api(out)["api/" + PAGES[VERIFIED].replace(".html", ".json")]
+    assert record["conformance"]["earlier_status"] == "verified"

@@ -99,3 +99,16 @@ def test_terminal_lines() -> None:
     assert format_report(REPORTS[2]).startswith("cards/b.md:38: ERROR python: cards/b.md:38: SyntaxError")
     assert format_report(REPORTS[1]).endswith("\n    rows: expected 2, got 1")
     assert summary([]) == {"pass": 0, "fail": 0, "error": 0, "skip": 0}
+
+
+def test_json_names_its_root_and_each_cards_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative card paths are resolved against `root`, and each card's sha256 (as it was when the
+    report was written) lets a site build tell a verdict for an edited card from a current one."""
+    import hashlib
+
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "a.md").write_text("# card a\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    data = json.loads(write_json(REPORTS, tmp_path / "report.json", atol=1e-4).read_text())
+    assert data["root"] == str(tmp_path)
+    assert data["cards"] == {"cards/a.md": hashlib.sha256(b"# card a\n").hexdigest(), "cards/b.md": None}
