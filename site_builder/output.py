@@ -99,11 +99,10 @@ def _render_card(index: int) -> tuple[str, str]:
     write_text(out / pages.compare_data_url(placement.url), pages.compare_data(card, placement, versions,
                                                                               pictures.get(key)))  # fmt: skip
     json_path = out / "api" / placement.url.replace(".html", ".json")
-    if verdict is None:
-        write_text(json_path, card.model_dump_json(indent=1))
-    else:  # the few cards a report covers: the record with its verdict beside the card's fields
-        data = {**card.model_dump(mode="json"), "conformance": verdict.to_json()}
-        write_text(json_path, json.dumps(data, indent=1, ensure_ascii=False))
+    own = card.model_dump_json(indent=1)
+    if verdict is not None:  # the verdict beside the card's fields, spliced before the closing brace
+        own = f'{own[:-2]},\n "conformance": {json.dumps(verdict.to_json(), ensure_ascii=False)}\n}}'
+    write_text(json_path, own)
     record = card.model_dump_json(exclude=LIST_RECORD_EXCLUDE)
     head: dict[str, object] = {"url": placement.url, "json": json_path.relative_to(out).as_posix(),
                                "errors": len(card.errors), "warnings": len(card.warnings)}  # fmt: skip
