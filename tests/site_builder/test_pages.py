@@ -113,3 +113,18 @@ def test_listing_page_lists_rows_with_facets_and_pager() -> None:
     assert html.count('class="model-link"') == len(cards)
     assert 'href="../facets/task/embeddings.html"' in html and '<span aria-current="page">2</span>' in html
     assert 'href="../index.html">1</a>' in html and "Showing 101–105 of 105" in html
+
+
+def test_a_card_with_only_information_findings_shows_notes_not_warnings() -> None:
+    from registry.card import Finding
+    from registry.parse import parse_card
+
+    card = parse_card(CARDS / "2023-06-28-small_bert_L2_768_en.md")
+    note = Finding(path=card.path, line=12, severity="info", field="links.download",
+                   message="built with Spark NLP 4.4, compatible with 5.0", rule="artifact-older")  # fmt: skip
+    card = card.model_copy(update={"findings": [note]})
+    entry = entry_for(card)
+    placement = place([entry])[entry.key]
+    html = render_model_page(card, placement, [(entry, placement)])
+    assert "Validation notes (1)" in html and "Validation warnings" not in html
+    assert '<li class="info"><strong>info</strong> line 12' in html
