@@ -121,7 +121,7 @@ def test_a_card_with_only_information_findings_shows_notes_not_warnings() -> Non
 
     card = parse_card(CARDS / "2023-06-28-small_bert_L2_768_en.md")
     note = Finding(path=card.path, line=12, severity="info", field="links.download",
-                   message="built with Spark NLP 4.4, compatible with 5.0", rule="artifact-older")  # fmt: skip
+                   message="built with Spark NLP 4.4, fine for 5.0", rule="artifact-older")  # fmt: skip
     card = card.model_copy(update={"findings": [note]})
     entry = entry_for(card)
     placement = place([entry])[entry.key]
