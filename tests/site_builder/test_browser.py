@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.browser import CHROMIUM
+from tests.fixtures.browser import CHROMIUM, serious_violations
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -123,18 +123,11 @@ def test_without_javascript_everything_is_listed_and_readable(browser: Any, site
 def test_axe_finds_no_serious_or_critical_violation(
     browser: Any, site_url: str, path: str, scheme: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
     page.goto(site_url + path)
-    violations = Axe().run(page).response["violations"]
+    serious = serious_violations(page)
     context.close()
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
     assert serious == []
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.browser import CHROMIUM
+from tests.fixtures.browser import CHROMIUM, serious_violations
 from tests.helpers import CARDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -183,13 +183,9 @@ def test_badges_report_page_and_facet_without_javascript(browser: Any, conformed
 def test_axe_finds_no_serious_violation_in_the_verdicts(
     browser: Any, conformed_url: str, path: str, scheme: str
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
     page.goto(conformed_url + path)
-    violations = Axe().run(page).response["violations"]
+    serious = serious_violations(page)
     context.close()
-    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
     assert serious == []

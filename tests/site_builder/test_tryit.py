@@ -292,17 +292,16 @@ def test_static_host_and_file_urls_show_how_to_try_locally(browser: Any, site: P
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_on_the_panel_with_its_heat_map(browser: Any, served: Served, scheme: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
+
+    from tests.fixtures.browser import serious_violations
 
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(served.url + SENTENCE)
     page.get_by_role("button", name="Embed with sent_tiny_bert").click()
     expect(page.locator("rect.heat-cell")).to_have_count(9, timeout=60_000)
-    violations = Axe().run(page).response["violations"]
-    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    serious = serious_violations(page)
     shots = REPO / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"model-heatmap-{scheme}.png"), full_page=True)
