@@ -47,6 +47,9 @@ class ExpectedResults:
     table: Table | None
     notes: tuple[str, ...] = ()
     """What the parser could not read (said in the report, never silently passed)."""
+    style: str = "pandas"
+    """How the table was printed: pandas' repr ("pandas"), Spark's show() ("show"), tabulate's
+    grid ("grid") or a Markdown pipe table ("pipe"); "text" when the block is not a table."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The Results block: parse what a card prints, render what a snippet produced in the card's own
 format, and rewrite only the block's bytes (`--update`).
 
-The blocks are pandas DataFrames copied from a notebook: tab-separated (copied from the HTML
-table) or space-aligned (the text repr), vectors cut at 50 characters with `...`, sometimes with
-a stray `Results` title or whitespace-only lines. A block that is not a table is kept as text.
+The blocks are mostly pandas DataFrames copied from a notebook: tab-separated (copied from the
+HTML table) or space-aligned (the text repr), vectors cut at 50 characters with `...`, sometimes
+with a stray `Results` title or whitespace-only lines; else tables printed as text (Spark's
+show(), tabulate's grid, Markdown pipes: `text_tables`). A block that is not a table is kept as
+text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from runtime.conformance.errors import ResultsBlockError
 from runtime.conformance.records import Cell, ExpectedResults, Table, Vector
+from runtime.conformance.text_tables import parse_text_table
 
 PANDAS_MAX_COLWIDTH = 50
 _SPACES = re.compile(r" {2,}")
@@ -30,9 +33,9 @@ def parse_cell(text: str) -> Cell:
     if not text.startswith("["):
         return text
     body = text[1:]
-    truncated = body.endswith("...")
+    truncated = body.endswith(("...", "...]"))  # pandas and Spark cut the text; a pipe table closes it
     if truncated:
-        body = body[:-3]
+        body = body[: -4 if body.endswith("]") else -3]
     elif body.endswith("]"):
         body = body[:-1]
     else:
@@ -63,9 +66,12 @@ def _content_lines(raw: str) -> tuple[list[str], list[str]]:
 def parse_results(raw: str, line: int) -> ExpectedResults:
     """A table when every row has one cell per column (an index column is allowed), else text."""
     content, notes = _content_lines(raw)
+    printed = parse_text_table(content)
+    if printed is not None:
+        return ExpectedResults(raw=raw, line=line, table=printed[0], notes=tuple(notes), style=printed[1])
     if len(content) < 2:
         return ExpectedResults(
-            raw=raw, line=line, table=None, notes=(*notes, "not a table: compared as text")
+            raw=raw, line=line, table=None, notes=(*notes, "not a table: compared as text"), style="text"
         )
     tabbed = any("\t" in row for row in content)
     columns = _split(content[0], tabbed)
@@ -77,7 +83,8 @@ def parse_results(raw: str, line: int) -> ExpectedResults:
         if len(cells) != len(columns) or len(columns) < 2:
             reason = f"row {number} has {len(cells)} cells for {len(columns)} columns"
             return ExpectedResults(
-                raw=raw, line=line, table=None, notes=(*notes, f"not a table ({reason}): compared as text")
+                raw=raw, line=line, table=None, notes=(*notes, f"not a table ({reason}): compared as text"),
+                style="text",
             )
         rows.append(tuple(parse_cell(cell) for cell in cells))
     return ExpectedResults(raw=raw, line=line, table=Table(tuple(columns), tuple(rows)), notes=tuple(notes))

@@ -305,7 +305,8 @@ def _update(
 ) -> list[tuple[SnippetJob, RunOutcome | None, _Fetched]]:
     """Rewrite the Results block of each card with a failing snippet from what it produced (nlu's
     table first, as the blocks show nlu's output), then compare every snippet of that card again."""
-    from runtime.conformance.compare import produced_table, produced_text
+    from runtime.conformance.compare import TEXT_STYLES, produced_table, produced_text
+    from runtime.conformance.text_tables import find_text_table
 
     by_card: dict[str, list[tuple[SnippetJob, RunOutcome | None, _Fetched]]] = {}
     for item in done:
@@ -320,8 +321,12 @@ def _update(
         job, outcome = failing[0]
         assert outcome is not None and job.expected is not None
         previous = block_content(Path(path), job.expected.line)
-        table = produced_table(outcome.produced)
-        content = render_table(table, previous) if table else produced_text(outcome.produced)
+        table = produced_table(outcome.produced, job.expected.style)
+        printed = job.expected.style in TEXT_STYLES and find_text_table(outcome.produced.stdout)
+        if printed:  # the block shows a table as the snippet printed it: write what it printed
+            content = produced_text(outcome.produced)
+        else:
+            content = render_table(table, previous) if table else produced_text(outcome.produced)
         rewrite_block(Path(path), job.expected.line, content)
         expected = parse_results(block_content(Path(path), job.expected.line), job.expected.line)
         out.extend((replace(j, expected=expected) if j.expected else j, o, f) for j, o, f in items)

@@ -134,3 +134,63 @@ def test_nlu_column_name() -> None:
         nlu_column("en.embed_sentence.small_bert_L6_768") == "en_embed_sentence_small_bert_L6_768_embeddings"
     )
     assert nlu_column(None) is None
+
+
+SHOW_CARD = """---
+layout: model
+title: "A card whose Results block is a Spark show() table"
+author: cardhub tests
+name: conform_show_table
+date: 2024-01-15
+task: Embeddings
+language: en
+edition: Spark NLP 5.0.0
+spark_version: 3.0
+tags: [open_source, en, conformance_fixture]
+supported: true
+---
+
+## How to use
+
+```python
+printed = {printed!r}
+print(printed)
+```
+
+## Results
+
+```bash
+{block}```
+"""
+
+
+@pytest.mark.spark
+@pytest.mark.usefixtures("isolation")
+def test_a_spark_show_block_passes_fails_on_a_value_and_updates(
+    tmp_path: Path, spark: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The snippet prints a table exactly as real Spark's show() printed it (captured here): the
+    block in that format passes, a moved value fails naming it, --update writes it back."""
+    from tests.runtime.conformance.test_text_tables import ROWS
+
+    capsys.readouterr()
+    frame = spark.createDataFrame(ROWS, "token string, embeddings array<double>")  # type: ignore[attr-defined]
+    frame.show()
+    printed = capsys.readouterr().out
+    card = tmp_path / "2024-01-15-conform_show_table_en.md"
+    table = printed.rstrip("\n")  # show() ends with a blank line; the block ends at the table
+    card.write_text(SHOW_CARD.format(printed=table, block=table + "\n"), encoding="utf-8")
+    (good,) = conform([card], _options(tmp_path))
+    assert good.verdict == "pass", good
+    assert "the block is a Spark show() table: compared with the table it printed" in good.not_compared
+    original = card.read_bytes()
+    block_start = original.index(b"```bash\n") + len(b"```bash\n")
+    card.write_bytes(original[:block_start] + original[block_start:].replace(b"-2.0408847", b"-2.0308847"))
+    (failing,) = conform([card], _options(tmp_path))
+    assert failing.verdict == "fail"
+    assert failing.diff == (
+        "row 2, column 'embeddings', value 1: expected -2.0308847, got -2.0408847 "
+        "(|diff| 0.01 > atol 0.0001)",
+    )
+    (updated,) = conform([card], _options(tmp_path, update=True))
+    assert updated.verdict == "pass" and card.read_bytes() == original
