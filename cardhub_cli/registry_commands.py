@@ -97,15 +97,16 @@ def validate(
     """Validate cards (files or folders; default: ./cards). Exit 1 on errors (and, with
     --strict, on warnings); every problem of every card is reported. Rules are chosen in
     [tool.cardhub] (pyproject.toml) or cardhub.toml; see docs/rules.md."""
+    from registry.card import format_row
     from registry.config import load_config
     from registry.errors import ConfigError
-    from registry.store import card_paths, validate_paths
+    from registry.store import card_files, validate_paths
 
     try:
         config = load_config(Path(config_path) if config_path else None)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    cards = card_paths(existing_paths(paths))
+    cards = card_files(existing_paths(paths))
     if fix or show_diff:
         pending = apply_fixes(cards, config, write=fix)
         if show_diff:
@@ -120,14 +121,12 @@ def validate(
 
         cache = ValidationCache(cache_dir, [str(root) for root in roots])
     validation = validate_paths(cards, config=config, cache=cache)
-    findings = validation.findings
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = sum(f.severity == "warning" for f in findings)
+    errors, warnings = validation.count("error"), validation.count("warning")
     if output_format in ("sarif", "junit"):
         from cardhub_cli.validate_formats import junit, sarif
 
-        names = [str(p) for p in cards]
-        click.echo(sarif(findings) if output_format == "sarif" else junit(names, findings, strict))
+        findings = validation.findings
+        click.echo(sarif(findings) if output_format == "sarif" else junit(cards, findings, strict))
     elif output_format == "json":
         click.echo(
             json.dumps(
@@ -135,21 +134,26 @@ def validate(
                     "cards": validation.cards,
                     "errors": errors,
                     "warnings": warnings,
-                    "findings": [{**f.model_dump(), "code": f.code} for f in findings],
+                    "findings": [{**f.model_dump(), "code": f.code} for f in validation.findings],
                 },
                 indent=2,
             )
         )
     else:
-        for finding in findings:
-            click.echo(github_annotation(finding) if output_format == "github" else finding.format())
+        # One write: `click.echo` per line costs more than the whole warm validation.
+        if output_format == "github":
+            lines = [github_annotation(finding) for finding in validation.findings]
+        else:
+            lines = [format_row(row) for row in validation.rows]
+        if lines:
+            click.echo("\n".join(lines))
         summary = f"{validation.cards} cards: {errors} errors, {warnings} warnings"
         click.echo(summary, err=output_format == "github")
     if errors or (strict and warnings):
         sys.exit(1)
 
 
-def apply_fixes(cards: list[Path], config: object, write: bool) -> int:
+def apply_fixes(cards: list[str], config: object, write: bool) -> int:
     """Prints the unified diff of every card's certain fixes (to stderr when they are written, so
     that stdout stays the findings); writes them with `write`. Returns how many cards change."""
     from registry.config import Config

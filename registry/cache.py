@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 import time
 import zlib
@@ -26,20 +27,20 @@ from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
-from registry.card import Finding
+from registry.card import FindingRow
 from registry.rules.cross_card import Claim
 from registry.rules.suppressions import Suppression
 
 DEFAULT_DIR = ".cardhub_cache"
-FORMAT = 2
+FORMAT = 3
 SHARDS = 32
 RACY_NS = 1_000_000_000
 Stat = tuple[int, int, int, bytes, int]
 """A card file's size, mtime (ns) and inode, its key, and when it was read (ns)."""
 
-Entry = tuple[tuple[dict[str, object], ...], Claim | None, tuple[Suppression, ...]]
-"""A card's findings (as their fields: they unpickle many times faster than the records, and
-become records again without validation), its claim and its suppressions."""
+Entry = tuple[tuple[FindingRow, ...], Claim | None, tuple[Suppression, ...]]
+"""A card's findings (as rows, `registry.card.FindingRow`: they unpickle many times faster than
+records, and become records only when read), its claim and its suppressions."""
 
 
 @lru_cache(maxsize=1)
@@ -130,12 +131,21 @@ class ValidationCache:
         for shard in self.shards:
             shard.load()
 
-    def key(self, path: str) -> bytes | None:
+    def lookup(self, path: str) -> tuple[bytes | None, Entry | None]:
+        """The card's key (see `_key`) and its cached entry (None: not cached, or of the wrong
+        shape). Its shard is found once for both."""
+        shard = self._shard(path)
+        key = self._key(shard, path)
+        if key is None:
+            return None, None
+        entry = shard.entries.get(key)
+        return key, entry if entry is not None and _well_formed(entry) else None
+
+    def _key(self, shard: Shard, path: str) -> bytes | None:
         """The card's key: its path and a digest of its content. The content is read and hashed
         unless the file's size, mtime and inode are those recorded when it was last hashed and its
         mtime is over a second older than that moment (so an edit made in the same clock tick as
         the last read is still seen: git's "racy clean" rule). None: the file cannot be read."""
-        shard = self._shard(path)
         try:
             stat = os.stat(path)
             known = shard.stats.get(path)
@@ -154,27 +164,16 @@ class ValidationCache:
         shard.dirty = True
         return key
 
-    def get(
-        self, key: bytes, path: str
-    ) -> tuple[list[Finding], Claim | None, tuple[Suppression, ...]] | None:
-        entry = self._shard(path).entries.get(key)
-        if entry is None:
-            return None
-        try:
-            return thaw(entry, path)
-        except Exception:  # an entry of the wrong shape: recompute it
-            return None
-
     def put(
         self,
         key: bytes,
         path: str,
-        found: list[Finding],
+        rows: Sequence[FindingRow],
         claim: Claim | None,
         inline: tuple[Suppression, ...],
     ) -> None:
         shard = self._shard(path)
-        shard.entries[key] = freeze(found, claim, inline)
+        shard.entries[key] = (tuple(map(_interned, rows)), claim, inline)
         shard.dirty = True
 
     def keep_only(self, keys: set[bytes], paths: Sequence[str]) -> None:
@@ -207,26 +206,35 @@ class ValidationCache:
             pass
 
 
-def freeze(found: list[Finding], claim: Claim | None, inline: tuple[Suppression, ...]) -> Entry:
-    return tuple(dict(f.__dict__) for f in found), claim, inline
+def _interned(row: FindingRow) -> FindingRow:
+    """The row with its strings interned: a message or hint that thousands of cards share is then
+    one object, which pickle writes once per file and unpickling makes once."""
+    path, line, severity, field, message, hint, rule = row
+    intern = sys.intern
+    return (
+        path,
+        line,
+        severity,  # one of three constants already
+        intern(field),
+        intern(message),
+        intern(hint) if hint is not None else None,
+        intern(rule),
+    )
 
 
-def thaw(entry: Entry, path: str) -> tuple[list[Finding], Claim | None, tuple[Suppression, ...]]:
-    """The entry's records. The path is part of the key, so the stored findings name it."""
-    findings, claim, inline = entry
-    return [_finding(values) for values in findings], claim, inline
-
-
-_FIELDS_SET = set(Finding.model_fields)  # a set, as pydantic makes (model_copy copies and updates it)
-_new, _set = object.__new__, object.__setattr__
-
-
-def _finding(values: dict[str, object]) -> Finding:
-    """A `Finding` from values that were one (validated when it was made), without validating
-    them again: five times faster than `Finding.model_construct`, which matters at 50,000."""
-    finding = _new(Finding)
-    _set(finding, "__dict__", values)  # not copied: the entry is dropped with the cache
-    _set(finding, "__pydantic_fields_set__", _FIELDS_SET)
-    _set(finding, "__pydantic_extra__", None)
-    _set(finding, "__pydantic_private__", None)
-    return finding
+def _well_formed(entry: object) -> bool:
+    """Whether an entry has the shape of one (a file of ours from a broken write, or edited by
+    hand, may hold anything: such a card is validated again). A loop, not `all(...)`: ten times
+    faster over 50,000 rows."""
+    if not (
+        type(entry) is tuple
+        and len(entry) == 3
+        and type(entry[0]) is tuple
+        and (entry[1] is None or type(entry[1]) is Claim)
+        and type(entry[2]) is tuple
+    ):
+        return False
+    for row in entry[0]:  # noqa: SIM110  (see the docstring)
+        if type(row) is not tuple or len(row) != 7:
+            return False
+    return True

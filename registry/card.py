@@ -47,17 +47,76 @@ class Finding(_Value):
     @property
     def code(self) -> str:
         """The stable code of the finding's rule, e.g. 'CH201' (see `registry.rules`)."""
-        from registry.rules import code_of
-
-        return code_of(self.rule)
+        return rule_code(self.rule)
 
     def format(self) -> str:
         """`path:line: severity: CODE rule: field: message (hint: ...)`."""
-        text = (
-            f"{self.path}:{self.line}: {self.severity}: {self.code} {self.rule}: "
-            f"{self.field}: {self.message}"
-        )
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        return format_row(finding_row(self))
+
+
+FindingRow = tuple[str, int, Severity, str, str, "str | None", str]
+"""A finding's field values in `Finding`'s order (path, line, severity, field, message, hint,
+rule): what `cardhub validate` and its cache pass around, a record being made only when one is
+read (a record costs about ten times a tuple to make, and the garbage collector visits it)."""
+
+
+def finding_row(finding: Finding) -> FindingRow:
+    return (
+        finding.path,
+        finding.line,
+        finding.severity,
+        finding.field,
+        finding.message,
+        finding.hint,
+        finding.rule,
+    )
+
+
+_FIELDS_SET = {"path", "line", "severity", "field", "message", "hint", "rule"}
+"""Every field set (a set, as pydantic makes; `model_copy` copies it before updating it)."""
+_new, _set = object.__new__, object.__setattr__
+
+
+def row_finding(row: FindingRow) -> Finding:
+    """The `Finding` of a row that `finding_row` made from one (so validated once already),
+    without validating it again: five times faster than `Finding.model_construct`."""
+    path, line, severity, field, message, hint, rule = row
+    finding = _new(Finding)
+    values = {
+        "path": path,
+        "line": line,
+        "severity": severity,
+        "field": field,
+        "message": message,
+        "hint": hint,
+        "rule": rule,
+    }
+    _set(finding, "__dict__", values)
+    _set(finding, "__pydantic_fields_set__", _FIELDS_SET)
+    _set(finding, "__pydantic_extra__", None)
+    _set(finding, "__pydantic_private__", None)
+    return finding
+
+
+def format_row(row: FindingRow) -> str:
+    """`Finding.format` of a row."""
+    path, line, severity, field, message, hint, rule = row
+    text = f"{path}:{line}: {severity}: {rule_code(rule)} {rule}: {field}: {message}"
+    return f"{text} (hint: {hint})" if hint else text
+
+
+_codes: dict[str, str] = {}
+
+
+def rule_code(rule: str) -> str:
+    """`registry.rules.code_of(rule)`, remembered: `registry.rules` imports this module, so it is
+    imported on the first call rather than at the top."""
+    code = _codes.get(rule)
+    if code is None:
+        from registry.rules import code_of
+
+        code = _codes[rule] = code_of(rule)
+    return code
 
 
 class Edition(_Value):

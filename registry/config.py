@@ -22,11 +22,12 @@ import hashlib
 import json
 import os
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registry.card import Finding
+from registry.card import Finding, FindingRow, rule_code
 from registry.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "info")
@@ -56,28 +57,58 @@ class Config:
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
     def enabled(self, finding: Finding) -> bool:
-        key = finding.rule
-        if key not in self._cache:
-            code = finding.code
-            selected = not self.select or any(_matches(s, code, key) for s in self.select)
-            self._cache[key] = selected and not any(_matches(s, code, key) for s in self.ignore)
-        return self._cache[key]
+        return self._enabled(finding.rule)
+
+    def _enabled(self, rule: str) -> bool:
+        if rule not in self._cache:
+            code = rule_code(rule)
+            selected = not self.select or any(_matches(s, code, rule) for s in self.select)
+            self._cache[rule] = selected and not any(_matches(s, code, rule) for s in self.ignore)
+        return self._cache[rule]
 
     def apply(self, findings: list[Finding], path: str) -> list[Finding]:
         """The findings of the card at `path` this configuration keeps, at its severities."""
         if self.is_default:
             return findings
+        kept: list[Finding] = []
+        severity_of = self._severity_for(path)
+        for finding in findings:
+            wanted = severity_of(finding.rule, finding.severity)
+            if wanted is not None and wanted != finding.severity:
+                finding = finding.model_copy(update={"severity": wanted})
+            if wanted is not None:
+                kept.append(finding)
+        return kept
+
+    def apply_rows(self, rows: Sequence[FindingRow], path: str) -> tuple[FindingRow, ...]:
+        """`apply` on findings as rows (see `registry.card.FindingRow`)."""
+        if self.is_default:
+            return tuple(rows)
+        kept: list[FindingRow] = []
+        severity_of = self._severity_for(path)
+        for row in rows:
+            wanted = severity_of(row[6], row[2])
+            if wanted is not None and wanted != row[2]:
+                row = (row[0], row[1], wanted, *row[3:])  # type: ignore[assignment]  # a Severity
+            if wanted is not None:
+                kept.append(row)
+        return tuple(kept)
+
+    def _severity_for(self, path: str) -> Callable[[str, str], str | None]:
+        """For the card at `path`: a finding's severity under this configuration, from its rule
+        and its own severity (None: the finding is not reported)."""
         ignored = self._path_ignores(path)
         severities = dict(self.severity)
-        kept: list[Finding] = []
-        for finding in findings:
-            if not self.enabled(finding) or any(_matches(i, finding.code, finding.rule) for i in ignored):
-                continue
-            wanted = severities.get(finding.code) or severities.get(finding.rule)
-            if wanted and wanted != finding.severity:
-                finding = finding.model_copy(update={"severity": wanted})
-            kept.append(finding)
-        return kept
+
+        def severity_of(rule: str, severity: str) -> str | None:
+            if not self._enabled(rule):
+                return None
+            code = rule_code(rule)
+            if any(_matches(i, code, rule) for i in ignored):
+                return None
+            return severities.get(code) or severities.get(rule) or severity
+
+        return severity_of
 
     def _path_ignores(self, path: str) -> list[str]:
         if not self.per_path_ignores:

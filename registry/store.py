@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from registry import resolve
-from registry.card import Card, Finding
+from registry.card import Card, Finding, FindingRow, finding_row, row_finding
 from registry.errors import ModelNotFoundError, RegistryError
 from registry.parse import parse_card, validate_card
 from registry.rules.suppressions import Suppression, apply_suppressions
@@ -60,45 +61,66 @@ FILTERS: dict[str, str] = {
 
 def card_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Markdown files under the given files or folders, in a stable order."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(sorted(markdown_files(path), key=lambda p: p.parts))
+    return [Path(name) for name in card_files(paths)]
+
+
+def card_files(paths: Iterable[str | Path]) -> list[str]:
+    """`card_paths` as strings (`str(path)` of each), without making a `Path` per file: what
+    `cardhub validate` runs on, where 10,000 `Path` objects cost more than reading the cache."""
+    found: list[str] = []
+    for path in paths:
+        name = str(Path(path))
+        if os.path.isdir(name):
+            # The order of the paths' `parts`, as `Path` sorts them: a separator sorts first.
+            found.extend(sorted(markdown_files(name), key=lambda p: p.replace(os.sep, "\0")))
         else:
-            found.append(path)
+            found.append(name)
     return found
 
 
-def markdown_files(folder: Path) -> list[Path]:
-    """What `[p for p in folder.rglob("*.md") if p.is_file()]` finds (symlinked folders are not
-    entered; unreadable ones are skipped), in about half the time: `os.scandir` entries know
-    their type without a `stat` per file."""
-    found: list[Path] = []
-    pending = [str(folder)]
+def markdown_files(folder: str | Path) -> list[str]:
+    """What `[str(p) for p in Path(folder).rglob("*.md") if p.is_file()]` finds (symlinked folders
+    are not entered; unreadable ones are skipped), in about a fifth of the time: `os.scandir`
+    entries know their type without a `stat` per file, and no `Path` is made."""
+    root = str(Path(folder))
+    found: list[str] = []
+    # (folder to scan, prefix of its entries' paths): `Path` writes `./a.md` as `a.md`
+    pending = [(root, "" if root == "." else os.path.join(root, ""))]
     while pending:
+        where, prefix = pending.pop()
         try:
-            entries = os.scandir(pending.pop())
+            entries = os.scandir(where)
         except PermissionError:
             continue
         with entries:
             for entry in entries:
                 if entry.name.endswith(".md") and entry.is_file():
-                    found.append(Path(entry.path))
-                if entry.is_dir() and not entry.is_symlink():
-                    pending.append(entry.path)
+                    found.append(prefix + entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    folder_path = prefix + entry.name
+                    pending.append((folder_path, folder_path + os.sep))
     return found
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(promote: bool = False) -> Iterator[None]:
     """Parsing and unpickling cards allocate many small containers and free none of them: the
     cyclic garbage collector's passes over the growing heap find nothing and cost about a tenth
-    of the parse and a third of the unpickling. Reference counting still frees everything."""
+    of the parse and a third of the unpickling. Reference counting still frees everything.
+
+    With `promote`, what was allocated meanwhile is moved to the oldest generation on the way out
+    (`gc.freeze` then `gc.unfreeze`, which is what they do), rather than examined by the next
+    young collection: after a warm cached run that pass alone (90,000 tuples of the cache's
+    findings and stats) cost a quarter of the run. Not when something else froze objects (a
+    pre-fork server's `gc.freeze`): `gc.unfreeze` would thaw those too."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if promote and gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -124,18 +146,22 @@ def _parse_chunk_to_file(paths: Sequence[str], out: str) -> list[Card] | None:
     return None
 
 
-CheckedCard = tuple[list[Finding], Claim | None, tuple[Suppression, ...]]
-"""What validation keeps of a card: its findings, the artifact it claims (for `check_claims`) and
-its inline suppressions (applied once the cross-card findings are in)."""
+CheckedCard = tuple[tuple[FindingRow, ...], Claim | None, tuple[Suppression, ...]]
+"""What validation keeps of a card: its findings (as rows), the artifact it claims (for
+`check_claims`) and its inline suppressions (applied once the cross-card findings are in)."""
 
 
 def _validate_chunk(paths: Sequence[str], out: str | None = None) -> list[CheckedCard]:
     """A chunk's findings, parent or child: a few kB, so a child returns them through the pipe."""
     with _collector_paused():
-        return [validate_card(path) for path in paths]
+        return [_checked(*validate_card(path)) for path in paths]
 
 
-def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]:
+def _checked(found: list[Finding], claim: Claim | None, inline: tuple[Suppression, ...]) -> CheckedCard:
+    return tuple(map(finding_row, found)), claim, inline
+
+
+def parse_cards(paths: Sequence[str | Path], workers: int | None = None) -> list[Card]:
     """Parses cards, on every core when there are many. Order follows `paths`.
 
     With `workers` cores, `workers - 1` child processes parse chunks while the parent parses
@@ -147,14 +173,23 @@ def parse_cards(paths: Sequence[Path], workers: int | None = None) -> list[Card]
 
 @dataclass(frozen=True)
 class Validation:
-    """What `cardhub validate` reports: how many cards, and every finding, in path order."""
+    """What `cardhub validate` reports: how many cards, and every finding, in path order, as rows
+    (`registry.card.FindingRow`); `findings` makes their records when first read."""
 
     cards: int
-    findings: tuple[Finding, ...]
+    rows: tuple[FindingRow, ...]
+
+    @cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(map(row_finding, self.rows))
+
+    def count(self, severity: str) -> int:
+        """How many findings have this severity."""
+        return sum(1 for row in self.rows if row[2] == severity)
 
 
 def validate_paths(
-    paths: Sequence[Path],
+    paths: Sequence[str | Path],
     workers: int | None = None,
     config: Config | None = None,
     cache: ValidationCache | None = None,
@@ -164,11 +199,11 @@ def validate_paths(
     card is pickled and the parent's heap stays small. Then each card's inline suppressions, and
     `config` (see `registry.config`) when given. With a `cache`, only the cards it does not hold
     (by path and content) are parsed; the cross-card check still runs over every card."""
-    names = [str(p) for p in paths]
+    names = [p if type(p) is str else str(p) for p in paths]
     if cache is None:
         facts = _spread(names, workers, _validate_chunk, _validate_chunk, to_file=False)
         return finish_validation(names, facts, config)
-    with _collector_paused():  # unpickling and rebuilding tens of thousands of findings
+    with _collector_paused(promote=True):  # unpickling tens of thousands of findings
         return finish_validation(names, _cached_facts(names, workers, cache), config)
 
 
@@ -177,9 +212,10 @@ def _cached_facts(names: list[str], workers: int | None, cache: ValidationCache)
     facts: list[CheckedCard | None] = []
     keys: list[bytes | None] = []
     for name in names:
-        key = cache.key(name)  # None: validate_card reports why it cannot be read; not cached
+        # key None: validate_card reports why the card cannot be read; not cached
+        key, fact = cache.lookup(name)
         keys.append(key)
-        facts.append(cache.get(key, name) if key is not None else None)
+        facts.append(fact)
     missing = [index for index, fact in enumerate(facts) if fact is None]
     cache.validated = len(missing)
     if missing:
@@ -197,17 +233,22 @@ def _cached_facts(names: list[str], workers: int | None, cache: ValidationCache)
 def finish_validation(
     names: Sequence[str], facts: Sequence[CheckedCard], config: Config | None = None
 ) -> Validation:
-    """The cross-card check over every card's claim, then inline suppressions and `config`."""
+    """The cross-card check over every card's claim, then inline suppressions and `config`. Only
+    the cards that the first two change become records (and rows again)."""
     extra = check_claims(claim for _, claim, _ in facts)
-    findings: list[Finding] = []
+    configure = config.apply_rows if config is not None and not config.is_default else None
+    rows: list[FindingRow] = []
     for index, (found, _, inline) in enumerate(facts):
-        found = with_registry_findings(found, extra.get(index))
-        if inline:
-            found = apply_suppressions(found, inline, names[index])
-        if config is not None and not config.is_default:
-            found = config.apply(found, names[index])
-        findings.extend(found)
-    return Validation(cards=len(facts), findings=tuple(findings))
+        more = extra.get(index)
+        if more or inline:
+            records = with_registry_findings([row_finding(row) for row in found], more)
+            if inline:
+                records = apply_suppressions(records, inline, names[index])
+            found = tuple(map(finding_row, records))
+        if configure is not None:
+            found = configure(found, names[index])
+        rows.extend(found)
+    return Validation(cards=len(facts), rows=tuple(rows))
 
 
 def _spread(
@@ -317,11 +358,11 @@ class Registry:
         folder = Path(path)
         if not folder.is_dir():
             raise RegistryError(f"{folder}: no such folder of cards")
-        return cls(parse_cards(card_paths([folder]), workers))
+        return cls(parse_cards(card_files([folder]), workers))
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path], workers: int | None = None) -> Registry:
-        return cls(parse_cards(card_paths(paths), workers))
+        return cls(parse_cards(card_files(paths), workers))
 
     def __len__(self) -> int:
         return len(self.cards)

@@ -112,3 +112,18 @@ def test_show_resolves_and_suggests(tmp_path: Path) -> None:
 def test_schema_is_json_schema() -> None:
     schema = json.loads(cardhub("schema").stdout)
     assert schema["title"] == "Card" and "properties" in schema
+
+
+def test_validate_text_prints_every_finding_of_the_registry_then_the_counts(tmp_path: Path) -> None:
+    """The text output (written at once, from the findings' rows) against the registry's records,
+    cold and then warm from the cache."""
+    from registry.store import Registry
+
+    folders = [str(CARDS), str(CARD_FIXTURES / "broken")]
+    reference = Registry.from_paths(folders, workers=1).findings
+    errors, warnings = (sum(f.severity == s for f in reference) for s in ("error", "warning"))
+    expected = [f.format() for f in reference] + [f"9 cards: {errors} errors, {warnings} warnings"]
+    for _ in range(2):
+        result = cardhub("validate", "--cache-dir", str(tmp_path / "cache"), *folders)
+        assert result.stdout.splitlines() == expected and result.returncode == 1
+    assert any(tmp_path.glob("cache/validate-*.pickle"))

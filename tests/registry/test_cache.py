@@ -4,17 +4,20 @@ concurrent runs share one cache; a corrupted cache file is ignored and rewritten
 
 from __future__ import annotations
 
+import gc
 import pickle
 import shutil
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from registry.cache import ValidationCache
-from registry.config import load_config
-from registry.store import Validation, card_paths, validate_paths
+from registry.card import Finding, finding_row, row_finding
+from registry.config import Config, load_config
+from registry.store import Registry, Validation, card_paths, validate_paths
 from tests.helpers import CARD_FIXTURES, CARDS, ROOT, SHARED
 
 CORPUS = SHARED / "corpus" / "cards"
@@ -106,13 +109,14 @@ def test_a_corrupted_cache_file_is_ignored_and_rewritten(folder: Path, tmp_path:
                 loaded += list(pickle.load(handle)["entries"])
         assert len(loaded) == len(card_paths([folder]))
     # an entry of the wrong shape inside a readable file: that card is recomputed
-    for file in files:
-        with open(file, "rb") as handle:
-            data = pickle.load(handle)
-        data["entries"] = {key: ("not", "an", "entry") for key in data["entries"]}
-        file.write_bytes(pickle.dumps(data))
-    again, reference, _ = runs(folder, cache_dir)
-    assert again == reference
+    for wrong in (("not", "an", "entry"), ((("too", "short"),), None, ())):
+        for file in files:
+            with open(file, "rb") as handle:
+                data = pickle.load(handle)
+            data["entries"] = {key: wrong for key in data["entries"]}
+            file.write_bytes(pickle.dumps(data))
+        again, reference, cache = runs(folder, cache_dir)
+        assert again == reference and cache.validated == len(card_paths([folder]))
 
 
 def test_the_cache_folder_can_be_deleted_between_runs(folder: Path, tmp_path: Path) -> None:
@@ -146,3 +150,62 @@ def test_two_concurrent_runs_share_one_cache(folder: Path, tmp_path: Path) -> No
         outputs = [process.communicate(timeout=120)[0] for process in started]
         assert outputs == [uncached.stdout, uncached.stdout]
     assert not list(cache_dir.glob(".tmp-*"))  # no temporary file left behind
+
+
+def test_rows_are_the_findings_fields_and_become_the_same_records(folder: Path) -> None:
+    """What the cache and `cardhub validate` pass around: a finding's fields, in order; the record
+    made from them again (without validation) equals the original, copies and updates like it."""
+    assert tuple(Finding.model_fields) == ("path", "line", "severity", "field", "message", "hint", "rule")
+    findings = Registry.from_dir(folder, workers=1).findings
+    assert len({f.rule for f in findings}) > 5 and any(f.hint is None for f in findings)
+    for finding in findings:
+        again = row_finding(finding_row(finding))
+        assert again == finding and again.model_dump() == finding.model_dump()
+        assert again.format() == finding.format() and again.code == finding.code
+    changed = row_finding(finding_row(findings[0])).model_copy(update={"severity": "info"})
+    assert changed.severity == "info" and changed.model_fields_set == set(Finding.model_fields)
+    validation = validate_paths(card_paths([folder]), workers=1)
+    assert validation.findings == tuple(findings)  # the registry's findings and order, made on demand
+    by_severity = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    assert {s: validation.count(s) for s in by_severity} == by_severity and by_severity["error"] > 0
+
+
+def test_configuration_on_rows_does_what_it_does_on_records(folder: Path, tmp_path: Path) -> None:
+    """`Config.apply_rows` (what `cardhub validate` runs) against `Config.apply` on the records."""
+    (tmp_path / "cardhub.toml").write_text(
+        'ignore = ["CH1", "python-syntax"]\n[severity]\nCH303 = "info"\nCH201 = "warning"\n'
+        '[per-path-ignores]\n"cards/2023-*" = ["CH2"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "cardhub.toml")
+    plain = validate_paths(card_paths([folder]), workers=1)
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in plain.findings:
+        by_path[finding.path].append(finding)
+    expected = [finding_row(f) for path, found in by_path.items() for f in config.apply(found, path)]
+    configured = validate_paths(card_paths([folder]), workers=1, config=config)
+    assert list(configured.rows) == expected and len(expected) < len(plain.rows)
+    assert any(row[2] == "info" and row[6] == "scala-balance" for row in expected)
+    assert any(row[2] == "warning" and row[6] == "download-name" for row in expected)
+    assert not any(row[6] == "python-syntax" for row in expected)
+    ignored_here = [
+        r for r in expected if Path(r[0]).name.startswith("2023-") and r[6].startswith("download")
+    ]
+    assert not ignored_here
+    assert Config().apply_rows(plain.rows, "x") == plain.rows
+
+
+def test_a_warm_run_leaves_nothing_frozen_and_thaws_nothing_it_did_not_freeze(
+    folder: Path, tmp_path: Path
+) -> None:
+    """The cached run moves what it allocated to the oldest generation (`gc.freeze` then
+    `gc.unfreeze`): nothing stays frozen, and objects someone else froze stay frozen."""
+    runs(folder, tmp_path / "cache")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        warm, reference, _ = runs(folder, tmp_path / "cache")
+        assert warm == reference and gc.get_freeze_count() == frozen > 0
+    finally:
+        gc.unfreeze()

@@ -18,6 +18,7 @@ from registry.store import (
     Registry,
     _memory_folder,
     _parse_chunk_to_file,
+    card_files,
     card_paths,
     validate_paths,
 )
@@ -258,3 +259,19 @@ def test_unreadable_folders_are_skipped_like_rglob(tmp_path: Path) -> None:
         assert card_paths([tmp_path]) == rglob_reference(tmp_path)
     finally:
         (tmp_path / "locked").chmod(0o755)
+
+
+def test_card_files_are_the_strings_of_card_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The strings `cardhub validate` runs on: `str()` of what `card_paths` (and rglob) find, for a
+    folder given as `.`, as a relative path (with `./` and a trailing slash) and absolute."""
+    root = tmp_path / "cards"
+    root.mkdir()
+    make_tree(root)
+    monkeypatch.chdir(root)
+    for given in (".", "./", "./x", "x/"):
+        assert card_files([given]) == [str(p) for p in rglob_reference(Path(given))]
+    assert "a.md" in card_files(["."]) and not any(p.startswith("./") for p in card_files(["./"]))
+    monkeypatch.chdir(tmp_path)
+    expected = [str(p) for p in rglob_reference(Path("cards"))]
+    assert card_files(["./cards/", "cards/a.md"]) == [*expected, "cards/a.md"]
+    assert card_files([root]) == [str(p) for p in rglob_reference(root)]
