@@ -96,8 +96,8 @@ def _render_card(index: int) -> tuple[str, str]:
     verdict = verdicts.get(key)
     html = pages.render_model_page(card, placement, versions, pictures.get(key), verdict)
     write_text(out / placement.url, html)
-    write_text(out / pages.compare_data_url(placement.url), pages.compare_data(card, placement, versions,
-                                                                              pictures.get(key)))  # fmt: skip
+    data = pages.compare_data(card, placement, versions, pictures.get(key), verdict)
+    write_text(out / pages.compare_data_url(placement.url), data)
     json_path = out / "api" / placement.url.replace(".html", ".json")
     own = card.model_dump_json(indent=1)
     if verdict is not None:  # the verdict beside the card's fields, spliced before the closing brace

@@ -199,7 +199,8 @@ def compare_data_url(page_url: str) -> str:
 
 
 def compare_data(
-    card: Card, placement: Placement, versions: Sequence[tuple[Entry, Placement]], preview: Chart | None
+    card: Card, placement: Placement, versions: Sequence[tuple[Entry, Placement]], preview: Chart | None,
+    conformance: CardConformance | None = None,
 ) -> str:
     """The compare page's view of one card, as a script (so that it loads from file:// too)."""
     probes = None
@@ -212,6 +213,7 @@ def compare_data(
         "licensed": card.licensed, "info": info_rows(card),
         "versions": [[_version_label(e, p), p.url, p.newest] for e, p in versions],
         "preview": probes,
+        "conformance": [conformance.status, conformance.date] if conformance else None,
     }  # fmt: skip
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"cardhubData({json.dumps('compare:' + placement.url)},{payload});\n"

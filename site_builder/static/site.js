@@ -541,6 +541,13 @@
       row("Task", function (c) { return c.task || ""; });
       row("Published", function (c) { return c.date || ""; });
       row("Needs a license", function (c) { return c.licensed ? "yes" : "no"; });
+      if (cards.some(function (c) { return c.conformance; })) {
+        row("Conformance", function (c) {
+          if (!c.conformance) { return "no report"; }
+          var a = el("a", c.conformance[0] + " (" + c.conformance[1] + ")", "conf conf-" + c.conformance[0].replace(/ /g, "-"));
+          a.href = root + c.url + "#conformance"; return a;
+        });
+      }
       var labels = [];
       cards.forEach(function (c) { c.info.forEach(function (pair) { if (labels.indexOf(pair[0]) < 0) { labels.push(pair[0]); } }); });
       labels.forEach(function (label) {

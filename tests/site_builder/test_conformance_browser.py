@@ -157,6 +157,14 @@ def test_badges_report_page_and_facet_with_javascript(browser: Any, conformed_ur
     sync_api.expect(page.locator("[data-status]")).to_contain_text("2 models match")
     metas = page.locator("[data-results] .meta").all_inner_texts()
     assert sorted(m.rsplit("conformance: ", 1)[1] for m in metas) == ["fails", "verified"]
+
+    page.goto(f"{conformed_url}compare.html?m={VERIFIED}&m={FAILING}&m={UNREPORTED}")
+    row = page.locator("table.compare tr", has=page.locator("th", has_text="Conformance"))
+    cells = row.locator("td").all_inner_texts()
+    today = dt.date.today().isoformat()
+    assert cells == [f"verified ({today})", f"fails ({today})", "no report"]
+    row.locator("a").nth(1).click()
+    page.wait_for_url("**/" + FAILING + "#conformance")
     context.close()
     assert errors == []
 
