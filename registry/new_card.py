@@ -3,8 +3,9 @@ HuggingFace-style ONNX folder, filled from the model's metadata and size.
 
 The model is read with `runtime.artifacts.open_model_folder`, imported on use (the registry
 imports none of the runtime at import time). The card names its artifact by the naming rules
-(`<name>_<lang>_<version>_<spark>_<epoch-ms>.zip`) and passes `cardhub validate`; its Results
-block is left to the conformance runner (`cardhub conform --update`).
+(`<name>_<lang>_<version>_<spark>_<epoch-ms>.zip`) and passes `cardhub validate`. Its Results
+section holds an empty ```bash block, where the hub's cards print their snippet's output: the
+conformance runner fills it (`cardhub conform --update`) from what the nlu snippet shows.
 """
 
 from __future__ import annotations
@@ -226,6 +227,11 @@ embeddings_df
 ```
 
 </div>
+
+## Results
+
+```bash
+```
 
 {{:.model-param}}
 ## Model Information

@@ -110,6 +110,12 @@ class _Style:
     trailer: list[str]
 
 
+def is_empty_block(raw: str) -> bool:
+    """Whether a Results block shows nothing yet (blank lines, a `Results` title at most): the
+    block `cardhub new` writes, which `cardhub conform --update` fills."""
+    return not _content_lines(raw)[0]
+
+
 def _style(raw: str) -> _Style:
     """How the card printed its table: a title line, a leading tab, a line under the header."""
     lines = raw.split("\n")
@@ -127,8 +133,14 @@ def _style(raw: str) -> _Style:
 
 
 def render_table(table: Table, previous_raw: str) -> str:
-    """`table` in the layout of `previous_raw` (tab-separated, as the cards copy it)."""
-    style = _style(previous_raw)
+    """`table` in the layout of `previous_raw` (tab-separated, as the cards copy it). An empty
+    block gets the layout of the hub's cards that show nlu's output (a DataFrame copied from the
+    notebook's HTML table): a leading tab on each line, a line of tabs under the header."""
+    if is_empty_block(previous_raw):
+        title = [line for line in previous_raw.split("\n") if line.strip()]
+        style = _Style(title, "\t", "\t" * len(table.columns), [])
+    else:
+        style = _style(previous_raw)
     out = list(style.preamble)
     out.append(style.prefix + "\t".join(table.columns))
     if style.separator is not None:

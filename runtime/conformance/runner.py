@@ -18,10 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.config import Settings
-from runtime.conformance.compare import DEFAULT_ATOL, compare
+from runtime.conformance.compare import DEFAULT_ATOL, compare, produced_table, produced_text
 from runtime.conformance.pool import WorkerPool
 from runtime.conformance.records import Limits, RunOutcome, SnippetJob, SnippetReport
-from runtime.conformance.results import block_content, parse_results, render_table, rewrite_block
+from runtime.conformance.results import (
+    block_content,
+    is_empty_block,
+    parse_results,
+    render_table,
+    rewrite_block,
+)
 from runtime.conformance.sandbox import ChildSpec, Sandbox
 from runtime.conformance.snippets import card_jobs, prelude_for
 
@@ -133,7 +139,13 @@ def verdict(
         return "error", f"{where}{outcome.message}{fix}", (), ()
     result = compare(job.expected, outcome.produced, atol)
     if not result.compared:
-        return "skip", "ran, nothing to compare (the card has no Results block)", (), result.not_compared
+        reason = (
+            "ran, nothing to compare (the card has no Results block)"
+            if job.expected is None
+            else "ran, nothing to compare: the card's Results block is empty "
+            "(`cardhub conform --update` fills it from what the snippet shows)"
+        )
+        return "skip", reason, (), result.not_compared
     if result.diff:
         return "fail", "output differs from the card's Results block", result.diff, result.not_compared
     return "pass", "", (), result.not_compared
@@ -303,9 +315,10 @@ def conform(
 def _update(
     done: list[tuple[SnippetJob, RunOutcome | None, _Fetched]], options: ConformOptions
 ) -> list[tuple[SnippetJob, RunOutcome | None, _Fetched]]:
-    """Rewrite the Results block of each card with a failing snippet from what it produced (nlu's
-    table first, as the blocks show nlu's output), then compare every snippet of that card again."""
-    from runtime.conformance.compare import TEXT_STYLES, produced_table, produced_text
+    """Rewrite the Results block of each card with a failing snippet, or an empty block (what
+    `cardhub new` writes), from what a snippet produced (nlu's table first, as the blocks show
+    nlu's output), then compare every snippet of that card again."""
+    from runtime.conformance.compare import TEXT_STYLES
     from runtime.conformance.text_tables import find_text_table
 
     by_card: dict[str, list[tuple[SnippetJob, RunOutcome | None, _Fetched]]] = {}
@@ -313,7 +326,7 @@ def _update(
         by_card.setdefault(item[0].card_path, []).append(item)
     out = []
     for path, items in by_card.items():
-        failing = [(j, o) for j, o, _ in items if o is not None and verdict(j, o, options.atol)[0] == "fail"]
+        failing = [(j, o) for j, o, _ in items if o is not None and _rewritable(j, o, options.atol)]
         failing.sort(key=lambda pair: pair[0].kind != "nlu")
         if not failing:
             out.extend(items)
@@ -331,6 +344,22 @@ def _update(
         expected = parse_results(block_content(Path(path), job.expected.line), job.expected.line)
         out.extend((replace(j, expected=expected) if j.expected else j, o, f) for j, o, f in items)
     return out
+
+
+def _rewritable(job: SnippetJob, outcome: RunOutcome, atol: float) -> bool:
+    """A snippet whose output `--update` writes: it fails, or it ran and showed something (a
+    table, text) where the card's Results block is empty."""
+    name = verdict(job, outcome, atol)[0]
+    if name == "fail":
+        return True
+    produced = outcome.produced
+    return (
+        name == "skip"
+        and outcome.status == "ok"
+        and job.expected is not None
+        and is_empty_block(job.expected.raw)
+        and (produced_table(produced) is not None or bool(produced_text(produced).strip()))
+    )
 
 
 def exit_status(reports: Sequence[SnippetReport], allow: Iterable[str] = ()) -> int:

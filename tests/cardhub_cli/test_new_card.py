@@ -69,9 +69,14 @@ def test_a_sentence_model_folder_gives_a_clean_card_that_loads_and_builds(
     assert 'BertSentenceEmbeddings.pretrained("tiny_sent_bert", "en")' in text
     assert "nlu.load('en.embed_sentence.tiny_sent_bert')" in text
 
+    # the upstream Results section, its block empty until `cardhub conform --update` fills it
+    assert "</div>\n\n## Results\n\n```bash\n```\n\n{:.model-param}\n## Model Information\n" in text
+
     cards = Registry.from_dir(path.parent)
     card = cards.get("tiny_sent_bert", "en")
     assert card.annotator == "BertSentenceEmbeddings" and card.findings == []
+    assert card.results is not None and card.results.raw == ""
+    assert text.split("\n")[card.results.line - 2 : card.results.line] == ["```bash", "```"]
     assert card.model_information is not None and card.model_information.dimension == 32
     # registry.load resolves the name in this folder's registry and fetches the artifact the card
     # names (served from a local zip named as the card's download link says)

@@ -193,3 +193,49 @@ def test_a_snippet_that_stops_the_shared_session_does_not_break_the_next(
         ("sent_minilm_conform", "python", "pass"),
         ("sent_minilm_conform", "nlu", "pass"),
     ], [r.reason for r in reports]
+
+
+def test_a_new_card_for_the_minilm_folder_gets_its_results_from_conform_update(
+    minilm: tuple[dict[str, Path], Settings, Path], tmp_path: Path
+) -> None:
+    """`cardhub new` on the real MiniLM folder writes an empty Results block; `cardhub conform
+    --update` fills it from what the snippets show (nothing else in the card changes); a second
+    `cardhub conform` passes and `cardhub validate` stays clean."""
+    from click.testing import CliRunner
+
+    from cardhub_cli.main import cli
+    from registry.parse import parse_card
+    from tests.fixtures.conformance_cards import BUCKET
+    from tests.fixtures.sparknlp_artifacts import zip_model_folder
+
+    _, settings, root = minilm
+    folder, out = root / "minilm" / "sparknlp", tmp_path / "cards"
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new", str(folder), "--name", "minilm_new_conform", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    (card,) = out.glob("*-minilm_new_conform_en.md")
+    artifact = parse_card(card).artifact
+    zip_model_folder(folder, root / "mirror" / BUCKET / f"{artifact}.zip")  # served as the hub would
+    env = {"CARDHUB_CACHE": str(settings.cache_dir), "CARDHUB_MIRROR": str(settings.mirror)}
+    # One worker: two would each start Spark for a card of two snippets (22 s a run, not 13 s).
+    conform_args = ["conform", "--jobs", "1", "--timeout", "180", str(card)]
+
+    before = card.read_bytes()
+    updated = runner.invoke(cli, [*conform_args, "--update"], env=env)
+    assert updated.exit_code == 0, updated.output
+    assert "2 pass, 0 fail, 0 error, 1 skip" in updated.output  # the scala snippet needs the JVM library
+    after = card.read_bytes()
+    start = before.index(b"```bash\n") + len(b"```bash\n")
+    assert before[start:].startswith(b"```\n") and after[:start] == before[:start]
+    end = after.index(b"\n```\n", start) + 1
+    assert after[end:] == before[start:]  # every byte after the block, unchanged
+    block = after[start:end].decode()
+    lines = block.split("\n")
+    assert lines[0] == "\ten_embed_sentence_minilm_new_conform_embeddings\tsentence" and lines[1] == "\t\t"
+    assert lines[2].startswith("\t[") and lines[2].endswith("...\tI love NLP") and len(lines) == 4
+
+    again = runner.invoke(cli, conform_args, env=env)
+    assert again.exit_code == 0 and "2 pass, 0 fail, 0 error, 1 skip" in again.output, again.output
+    checked = runner.invoke(cli, ["validate", "--no-cache", "--strict", str(card)])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.strip() == "1 cards: 0 errors, 0 warnings"

@@ -12,6 +12,7 @@ from runtime.conformance.records import Table, Vector
 from runtime.conformance.results import (
     block_content,
     format_vector,
+    is_empty_block,
     parse_cell,
     parse_results,
     render_table,
@@ -91,6 +92,19 @@ def test_render_in_the_cards_format() -> None:
     long = format_vector(tuple(float(i) / 3 for i in range(10)))
     assert len(long) == 50 and long.endswith("...")
     assert isinstance(parse_cell(long), Vector)
+
+
+def test_an_empty_block_gets_the_layout_of_the_cards_that_show_nlu_output() -> None:
+    table = Table(("sentence", "emb"), (("I love NLP", Vector(values=(0.25, -0.5), shown=())),))
+    for empty in ("", "\n\n", "Results\n"):
+        assert is_empty_block(empty)
+        title = "Results\n" if empty.strip() else ""
+        rendered = render_table(table, empty)
+        assert rendered == title + "\tsentence\temb\n\t\t\n\tI love NLP\t[0.25, -0.5]"
+        parsed = parse_results(rendered, 1).table
+        assert parsed is not None and parsed.columns == ("sentence", "emb")
+        assert parsed.rows == (("I love NLP", Vector((0.25, -0.5), ("0.25", "-0.5"))),)
+    assert not is_empty_block("total: 0.875") and not is_empty_block("Results\n\tx\ty")
 
 
 def _card_with_block(tmp_path: Path, newline: str) -> Path:

@@ -194,3 +194,24 @@ def test_a_spark_show_block_passes_fails_on_a_value_and_updates(
     )
     (updated,) = conform([card], _options(tmp_path, update=True))
     assert updated.verdict == "pass" and card.read_bytes() == original
+
+
+@pytest.mark.parametrize("name", ["conform_table_print", "conform_good_print"])
+def test_update_fills_an_empty_results_block_in_the_cards_format(tmp_path: Path, name: str) -> None:
+    """The empty block `cardhub new` writes: a plain run skips it (saying how to fill it), --update
+    writes what the snippet showed (a DataFrame as the hub's cards copy nlu's, or text), every other
+    byte unchanged; the fixture card's own block is exactly that, and the next run passes."""
+    original = (FIXTURES / f"2024-01-15-{name}_en.md").read_bytes()
+    head, rest = original.split(b"```bash\n")
+    tail = rest[rest.index(b"```") :]
+    empty = head + b"```bash\n" + tail
+    card = tmp_path / f"2024-01-15-{name}_en.md"
+    card.write_bytes(empty)
+    (skipped,) = conform([card], _options(tmp_path))
+    assert skipped.verdict == "skip" and "Results block is empty" in skipped.reason
+    assert "conform --update" in skipped.reason and card.read_bytes() == empty
+    (filled,) = conform([card], _options(tmp_path, update=True))
+    assert filled.verdict == "pass", filled.diff
+    assert card.read_bytes() == original
+    (again,) = conform([card], _options(tmp_path))
+    assert again.verdict == "pass"
