@@ -106,7 +106,8 @@ def main() -> None:
     print(
         f"start-up: {startup:.1f} s = {100 * startup / total:.0f}% of the total "
         f"(plan {timings['plan']:.1f} s: parse, cache, each model opened once; "
-        f"warm workers {timings['warm_max']:.1f} s, {timings['warm']:.1f} s summed over {args.jobs})"
+        f"warm workers {timings['warm_max']:.1f} s, {timings['warm']:.1f} s summed over "
+        f"{timings['workers']:.0f} workers)"
     )
     print(f"run phase (warm-up included): {timings['run']:.1f} s; snippets {sum(seconds):.1f} s summed")
     failing = [r for r in ran if r.verdict != "pass"]

@@ -167,6 +167,11 @@ def child_spec(job: SnippetJob, settings: Settings, register: bool) -> ChildSpec
     )
 
 
+def needs_spark(job: SnippetJob) -> bool:
+    """A pipeline snippet whose prelude starts Spark (what the cards elide with `...`)."""
+    return job.kind == "python" and "sparknlp.start()" in prelude_for(job.code)
+
+
 def is_packaged(path: str) -> bool:
     import registry
 
@@ -255,7 +260,8 @@ def conform(
     """One report per snippet (python, nlu, scala) of every card under `paths`, in card order.
 
     `timings`, when given, receives where the time went: `plan` (parse, fetch, open each model),
-    `warm` (each warm worker's start, summed; they start in parallel), `warm_max`, `run`."""
+    `warm` (each warm worker's start, summed; they start in parallel), `warm_max`, `workers` (how
+    many started), `run`."""
     options = options or ConformOptions()
     clock = time.perf_counter()
     settings = options.settings or Settings.from_env()
@@ -267,39 +273,46 @@ def conform(
     planned = [(card, *plan_card(card, settings, options)) for card in cards]
     runnable = [job for _, jobs, _ in planned for job in jobs if not job.skip_reason and not job.error]
     planned_at = time.perf_counter()
-    executor: Sandbox | WorkerPool = Sandbox(options.limits, namespaces=options.namespaces)
-    if options.warm and runnable:
-        spark = any(job.kind == "python" and "sparknlp.start()" in prelude_for(job.code) for job in runnable)
-        executor = WorkerPool(
-            options.limits,
-            size=max(1, min(options.jobs, len(runnable))),
-            spark=spark,
-            env={"CARDHUB_CACHE": str(settings.cache_dir)},
-            overlays=[str(settings.cache_dir)],
-            namespaces=options.namespaces,
-        )
+    sandbox = Sandbox(options.limits, namespaces=options.namespaces)
+    # Two kinds of warm worker: with a Spark session for the pipeline snippets, without for the
+    # others (an nlu snippet needs no JVM): a card's nlu snippet then does not wait for a second
+    # Spark start. Each kind gets at most `jobs` workers, started on first use.
+    pools: dict[bool, WorkerPool] = {}
+    if options.warm:
+        for spark in (True, False):
+            count = sum(1 for job in runnable if needs_spark(job) == spark)
+            if count:
+                pools[spark] = WorkerPool(
+                    options.limits,
+                    size=max(1, min(options.jobs, count)),
+                    spark=spark,
+                    env={"CARDHUB_CACHE": str(settings.cache_dir)},
+                    overlays=[str(settings.cache_dir)],
+                    namespaces=options.namespaces,
+                )
 
     def run_one(item: tuple[SnippetJob, _Fetched, bool]) -> tuple[SnippetJob, RunOutcome | None, _Fetched]:
         job, fetched, register = item
         if job.skip_reason or job.error:
             return job, None, fetched
+        executor: Sandbox | WorkerPool = pools.get(needs_spark(job), sandbox)
         return job, executor.run(child_spec(job, settings, register)), fetched
 
     work = [(job, fetched, not is_packaged(card.path)) for card, jobs, fetched in planned for job in jobs]
+    warm: list[float] = []
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as threads:
             done = list(threads.map(run_one, work))
     finally:
-        if isinstance(executor, WorkerPool):
-            warm = executor.warm_seconds()
-            executor.close()
-        else:
-            warm = []
+        for pool in pools.values():
+            warm += pool.warm_seconds()
+            pool.close()
     if timings is not None:
         timings.update(
             plan=planned_at - clock,
             warm=sum(warm),
             warm_max=max(warm, default=0.0),
+            workers=float(len(warm)),
             run=time.perf_counter() - planned_at,
         )
     if options.update:

@@ -215,3 +215,19 @@ def test_update_fills_an_empty_results_block_in_the_cards_format(tmp_path: Path,
     assert card.read_bytes() == original
     (again,) = conform([card], _options(tmp_path))
     assert again.verdict == "pass"
+
+
+def test_only_pipeline_snippets_wait_for_a_spark_worker(tmp_path: Path) -> None:
+    """A card's pipeline snippet runs in a worker with a Spark session; its nlu snippet and plain
+    Python in one without (no second JVM start for them)."""
+    from registry.parse import parse_card
+    from runtime.conformance.runner import needs_spark
+    from runtime.conformance.snippets import card_jobs
+    from tests.fixtures.conformance_cards import sentence_card
+
+    card = tmp_path / "2023-11-14-sent_minilm_conform_en.md"
+    card.write_text(sentence_card([[0.1, 0.2], [0.3, 0.4]]), encoding="utf-8")
+    kinds = {job.kind: needs_spark(job) for job in card_jobs(parse_card(card))}
+    assert kinds == {"python": True, "nlu": False}
+    plain = card_jobs(parse_card(FIXTURES / "2024-01-15-conform_good_print_en.md"))
+    assert [needs_spark(job) for job in plain] == [False]
