@@ -33,9 +33,17 @@ def existing_paths(paths: tuple[str, ...]) -> tuple[str | Path, ...]:
 
 
 def open_registry(paths: tuple[str, ...]) -> Registry:
+    """The cards under `paths`, their findings as `cardhub validate` reports them (inline
+    suppressions, and the configuration found from the current folder upwards)."""
+    from registry.config import load_config
+    from registry.errors import ConfigError
     from registry.store import Registry
 
-    return Registry.from_paths(existing_paths(paths))
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    return Registry.from_paths(existing_paths(paths)).settled(config)
 
 
 def github_annotation(finding: Finding) -> str:

@@ -20,7 +20,7 @@ from registry import resolve
 from registry.card import Card, Finding, FindingRow, finding_row, row_finding
 from registry.errors import ModelNotFoundError, RegistryError
 from registry.parse import parse_card, validate_card
-from registry.rules.suppressions import Suppression, apply_suppressions
+from registry.rules.suppressions import Suppression, apply_suppressions, suppressions
 from registry.validate import Claim, check_claims, check_registry, with_registry_findings
 
 PARALLEL_THRESHOLD = 400
@@ -251,6 +251,27 @@ def finish_validation(
     return Validation(cards=len(facts), rows=tuple(rows))
 
 
+def settle_findings(cards: Sequence[Card], config: Config | None = None) -> list[Card]:
+    """The cards with their findings as `cardhub validate` reports them: each card's inline
+    suppressions (read from its file) and `config` applied, after the cross-card check. What the
+    catalog's pages and `cardhub list` / `show` show, so that a silenced rule stays silent there."""
+    configure = config.apply if config is not None and not config.is_default else None
+    settled = []
+    for card in cards:
+        findings = list(card.findings)
+        try:
+            inline = suppressions(Path(card.path).read_bytes())
+        except OSError:
+            inline = ()
+        if inline:
+            findings = apply_suppressions(findings, inline, card.path)
+        if configure is not None:
+            findings = configure(findings, card.path)
+        changed = findings != list(card.findings)
+        settled.append(card.model_copy(update={"findings": findings}) if changed else card)
+    return settled
+
+
 def _spread(
     names: list[str],
     workers: int | None,
@@ -348,10 +369,20 @@ class Registry:
                 else card
                 for i, card in enumerate(cards)
             ]
-        self.cards: list[Card] = cards
-        self._by_key: dict[tuple[str, str], list[Card]] = defaultdict(list)
+        self._hold(cards)
+
+    def _hold(self, cards: builtins.list[Card]) -> None:
+        self.cards: builtins.list[Card] = cards
+        self._by_key: dict[tuple[str, str], builtins.list[Card]] = defaultdict(list)
         for card in cards:
             self._by_key[(card.name, card.language)].append(card)
+
+    def settled(self, config: Config | None = None) -> Registry:
+        """This registry with each card's findings as `cardhub validate` reports them: inline
+        suppressions and `config` applied (see `settle_findings`)."""
+        registry = object.__new__(Registry)
+        registry._hold(settle_findings(self.cards, config))
+        return registry
 
     @classmethod
     def from_dir(cls, path: str | Path, workers: int | None = None) -> Registry:

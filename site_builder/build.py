@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING
 from site_builder import output
 from site_builder.conformance import REPORT_PAGE, CardConformance, ConformanceReport, read_report
 from site_builder.entries import Entry, Placement, entry_for, place
-from site_builder.errors import CardsNotFoundError, OutputDirError
+from site_builder.errors import CardsNotFoundError, OutputDirError, SiteError
 from site_builder.manifest import Manifest, builder_fingerprint, load_manifest, scan_cards
 from site_builder.pages import use_template_cache
 from site_builder.render import use_highlight_cache
 
 if TYPE_CHECKING:
     from registry import Card
+    from registry.config import Config
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 CACHE = ".cardhub-cache"
@@ -88,8 +89,10 @@ def _build(
     started = time.perf_counter()
     cards_root, out = _check_folders(cards_dir, out_dir)
     base_url = base_url.rstrip("/") + "/"
-    # With or without previews the pages differ: switching starts a full build.
-    fingerprint = builder_fingerprint() + ("+previews" if previews else "")
+    config = _config(cards_root)
+    # With or without previews, or under another rule configuration, the pages differ: switching
+    # starts a full build.
+    fingerprint = builder_fingerprint() + ("+previews" if previews else "") + "+rules:" + config.key()
     old = load_manifest(out, fingerprint, str(cards_root), base_url) if incremental else None
     new = Manifest(fingerprint=fingerprint, cards_dir=str(cards_root), base_url=base_url)
 
@@ -99,7 +102,7 @@ def _build(
     new.conformance = {key: verdict.digest() for key, verdict in verdicts.items()}
     changed, removed = _diff(old, new.stats)
     changed = _with_new_verdicts(changed, old, new)
-    parsed = _parse(changed, workers)
+    parsed = _parse(changed, workers, config)
     new.entries = _entries(old, parsed, removed, verdicts)
     new.dirty = None if old is None else set(parsed) | set(removed)
     touched = set(changed) | set(removed)
@@ -107,7 +110,7 @@ def _build(
     new.urls = {key: (p.url, p.newest, p.siblings) for key, p in placements.items()}
 
     stale = _stale_keys(old, new, touched)
-    parsed.update(_parse([k for k in stale if k not in parsed], workers))
+    parsed.update(_parse([k for k in stale if k not in parsed], workers, config))
     removed_files = output.remove_outdated(out, old, new, touched | set(stale))
     if old is None:  # made by another builder version, maybe: start afresh
         shutil.rmtree(out / CACHE, ignore_errors=True)
@@ -168,15 +171,28 @@ def _diff(old: Manifest | None, stats: dict[str, tuple[int, int]]) -> tuple[list
     return changed, removed
 
 
-def _parse(paths: Iterable[str], workers: int | None) -> dict[str, Card]:
+def _config(cards_root: Path) -> Config:
+    """The rule configuration `cardhub validate` would use on these cards: the nearest
+    cardhub.toml or [tool.cardhub] from the cards folder upwards."""
+    from registry.config import load_config
+    from registry.errors import ConfigError
+
+    try:
+        return load_config(start=cards_root)
+    except ConfigError as exc:
+        raise SiteError(f"{exc} (the catalog shows findings as `cardhub validate` reports them)") from exc
+
+
+def _parse(paths: Iterable[str], workers: int | None, config: Config | None = None) -> dict[str, Card]:
     """Parses and validates the cards; duplicate-artifact checks run across the cards parsed
-    together (all of them on a full build)."""
+    together (all of them on a full build); then inline suppressions and `config`, as
+    `cardhub validate` applies them."""
     paths = list(paths)
     if not paths:
         return {}
     from registry import Registry
 
-    registry = Registry.from_paths(paths, workers)
+    registry = Registry.from_paths(paths, workers).settled(config)
     return {card.path: card for card in registry.cards}
 
 

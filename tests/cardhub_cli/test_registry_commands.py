@@ -127,3 +127,20 @@ def test_validate_text_prints_every_finding_of_the_registry_then_the_counts(tmp_
         result = cardhub("validate", "--cache-dir", str(tmp_path / "cache"), *folders)
         assert result.stdout.splitlines() == expected and result.returncode == 1
     assert any(tmp_path.glob("cache/validate-*.pickle"))
+
+
+def test_show_applies_the_configuration_and_suppressions_validate_applies(tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    card = folder / "2020-08-25-sent_small_bert_L6_768_en.md"
+    card.write_text((CARDS / card.name).read_text(encoding="utf-8"), encoding="utf-8")
+    shown = cardhub("show", "sent_small_bert_L6_768", "--cards", str(folder), cwd=tmp_path)
+    assert "CH104" in shown.stdout and "CH303" in shown.stdout
+    (tmp_path / "cardhub.toml").write_text('ignore = ["CH104"]\n', encoding="utf-8")
+    lines = card.read_text(encoding="utf-8").split("\n")
+    lines[49] += "  <!-- cardhub: ignore CH303 -->"  # line 50: the Scala string left open
+    card.write_text("\n".join(lines), encoding="utf-8")
+    validated = cardhub("validate", str(folder), cwd=tmp_path)
+    shown = cardhub("show", "sent_small_bert_L6_768", "--cards", str(folder), cwd=tmp_path)
+    for output in (shown.stdout, validated.stdout):
+        assert "CH104" not in output and "CH303" not in output and "CH302" in output

@@ -275,3 +275,34 @@ def test_card_files_are_the_strings_of_card_paths(tmp_path: Path, monkeypatch: p
     expected = [str(p) for p in rglob_reference(Path("cards"))]
     assert card_files(["./cards/", "cards/a.md"]) == [*expected, "cards/a.md"]
     assert card_files([root]) == [str(p) for p in rglob_reference(root)]
+
+
+def test_a_settled_registry_shows_the_findings_validate_reports(tmp_path: Path) -> None:
+    """Registry.settled: inline suppressions (an unused one included) and configuration applied
+    after the cross-card check, exactly as `cardhub validate` reports them, and the cross-card
+    findings not counted twice."""
+    import shutil
+
+    from registry.config import Config
+    from registry.store import Registry, card_paths, validate_paths
+
+    folder = tmp_path / "cards"
+    shutil.copytree(CARDS, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    indented = folder / "2020-08-25-bert_base_cased_en.md"  # CH104 on its `type: cover` line
+    text = indented.read_text(encoding="utf-8")
+    text = text.replace("type: cover\n", "type: cover # cardhub: ignore CH104\n", 1)
+    unused = "## Description <!-- cardhub: ignore CH201 -->\n"
+    indented.write_text(text.replace("## Description\n", unused, 1), encoding="utf-8")
+    clean = folder / "2023-06-28-small_bert_L2_768_en.md"
+    shutil.copy(clean, folder / "2023-06-28-small_bert_copy_en.md")
+    config = Config(ignore=("CH303",))
+    raw = Registry.from_dir(folder, workers=1)
+    settled = raw.settled(config)
+    expected = validate_paths(card_paths([folder]), workers=1, config=config).findings
+    assert sorted(f.format() for f in settled.findings) == sorted(f.format() for f in expected)
+    codes = [f.code for f in settled.findings]
+    assert "CH303" not in codes and codes.count("CH002") == 1 and codes.count("CH104") == 2
+    assert [f.code for f in settled.findings if f.path == str(indented)] == ["CH002"]
+    assert codes.count("CH501") == 2  # the duplicate artifact, once on each card
+    assert "CH104" in [f.code for f in raw.findings]  # the raw registry still has everything
+    assert settled.get("small_bert_L2_768", "en").path == raw.get("small_bert_L2_768", "en").path

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import build_site
-from site_builder.errors import CardsNotFoundError, OutputDirError
+from site_builder.errors import CardsNotFoundError, OutputDirError, SiteError
 from tests.site_builder.conftest import CORPUS, SEEDS
 
 
@@ -290,3 +290,23 @@ def test_a_card_edited_after_the_report_shows_no_verdict_of_its_own(tmp_path: Pa
     assert "conformance: <strong>not run</strong>" in page and "was edited after the report" in page
     record = _api(out)["api/" + PAGES[VERIFIED].replace(".html", ".json")]
     assert record["conformance"]["earlier_status"] == "verified"
+
+
+def test_the_catalog_shows_findings_as_validate_reports_them(tmp_path: Path) -> None:
+    """The nearest cardhub.toml / [tool.cardhub] and inline suppressions apply to the pages and
+    the API, as to `cardhub validate`; a configuration change rebuilds everything."""
+    cards, out = _copy_seeds(tmp_path), tmp_path / "site"
+    page = out / "models/sent_small_bert_L6_768_en/2.6.0.html"
+    build_site(cards, out, workers=1)
+    assert "is not indented under" in page.read_text()  # CH104's message
+    before = {r["name"]: r["warnings"] for r in _api(out).values()}
+    (tmp_path / "cardhub.toml").write_text('ignore = ["CH104"]\n', encoding="utf-8")  # above the cards
+    rebuilt = build_site(cards, out, workers=1)
+    assert rebuilt.full
+    after = {r["name"]: r["warnings"] for r in _api(out).values()}
+    assert after["sent_small_bert_L6_768"] == before["sent_small_bert_L6_768"] - 1
+    assert after["bert_base_cased"] == before["bert_base_cased"] - 1
+    assert "is not indented under" not in page.read_text()
+    (tmp_path / "cardhub.toml").write_text('ignore = ["CH9"]\nwhat = 1\n', encoding="utf-8")
+    with pytest.raises(SiteError, match=r"cardhub\.toml"):
+        build_site(cards, out, workers=1)
