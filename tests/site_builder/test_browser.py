@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.browser import CHROMIUM, serious_violations
+from tests.fixtures.browser import CHROMIUM, serious_violations_at
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -123,12 +123,7 @@ def test_without_javascript_everything_is_listed_and_readable(browser: Any, site
 def test_axe_finds_no_serious_or_critical_violation(
     browser: Any, site_url: str, path: str, scheme: str
 ) -> None:
-    context = browser.new_context(color_scheme=scheme)
-    page = context.new_page()
-    page.goto(site_url + path)
-    serious = serious_violations(page)
-    context.close()
-    assert serious == []
+    assert serious_violations_at(browser, site_url + path, scheme) == []
 
 
 def test_hostile_card_executes_nothing(page: Any, site_url: str) -> None:

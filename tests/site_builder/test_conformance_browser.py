@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.browser import CHROMIUM, serious_violations
+from tests.fixtures.browser import CHROMIUM, serious_violations_at
 from tests.helpers import CARDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -191,9 +191,4 @@ def test_badges_report_page_and_facet_without_javascript(browser: Any, conformed
 def test_axe_finds_no_serious_violation_in_the_verdicts(
     browser: Any, conformed_url: str, path: str, scheme: str
 ) -> None:
-    context = browser.new_context(color_scheme=scheme)
-    page = context.new_page()
-    page.goto(conformed_url + path)
-    serious = serious_violations(page)
-    context.close()
-    assert serious == []
+    assert serious_violations_at(browser, conformed_url + path, scheme) == []
