@@ -49,7 +49,8 @@ class ExpectedResults:
     """What the parser could not read (said in the report, never silently passed)."""
     style: str = "pandas"
     """How the table was printed: pandas' repr ("pandas"), Spark's show() ("show"), tabulate's
-    grid ("grid") or a Markdown pipe table ("pipe"); "text" when the block is not a table."""
+    grid ("grid") or a Markdown pipe table ("pipe"); "text" when the block is not a table, "prose"
+    when it describes the output in words instead of showing it (not compared)."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ from runtime.conformance.text_tables import parse_text_table
 PANDAS_MAX_COLWIDTH = 50
 _SPACES = re.compile(r" {2,}")
 _INDEX = re.compile(r"\d+$")
+_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
+PROSE_NOTE = (
+    "the Results block describes the output in words (\"The output is ...\") instead of showing it: "
+    "nothing to compare"
+)
 
 
 def _split(line: str, tabbed: bool) -> list[str]:
@@ -66,6 +71,8 @@ def _content_lines(raw: str) -> tuple[list[str], list[str]]:
 def parse_results(raw: str, line: int) -> ExpectedResults:
     """A table when every row has one cell per column (an index column is allowed), else text."""
     content, notes = _content_lines(raw)
+    if describes_output(raw):
+        return ExpectedResults(raw=raw, line=line, table=None, notes=(*notes, PROSE_NOTE), style="prose")
     printed = parse_text_table(content)
     if printed is not None:
         return ExpectedResults(raw=raw, line=line, table=printed[0], notes=tuple(notes), style=printed[1])
@@ -116,6 +123,13 @@ def is_empty_block(raw: str) -> bool:
     return not _content_lines(raw)[0]
 
 
+def describes_output(raw: str) -> bool:
+    """Whether a Results block describes the output in words instead of showing it, as many of
+    the hub's older cards do ("The output is a dataframe with a sentence per row and ...")."""
+    content = [line for line in _content_lines(raw)[0] if not _IMAGE.match(line)]
+    return bool(content) and content[0].lstrip().lower().startswith("the output ")
+
+
 def _style(raw: str) -> _Style:
     """How the card printed its table: a title line, a leading tab, a line under the header."""
     lines = raw.split("\n")
@@ -136,8 +150,9 @@ def render_table(table: Table, previous_raw: str) -> str:
     """`table` in the layout of `previous_raw` (tab-separated, as the cards copy it). An empty
     block gets the layout of the hub's cards that show nlu's output (a DataFrame copied from the
     notebook's HTML table): a leading tab on each line, a line of tabs under the header."""
-    if is_empty_block(previous_raw):
-        title = [line for line in previous_raw.split("\n") if line.strip()]
+    empty = is_empty_block(previous_raw)
+    if empty or describes_output(previous_raw):  # a prose description is replaced, a title kept
+        title = [line for line in previous_raw.split("\n") if line.strip()] if empty else []
         style = _Style(title, "\t", "\t" * len(table.columns), [])
     else:
         style = _style(previous_raw)

@@ -139,12 +139,18 @@ def verdict(
         return "error", f"{where}{outcome.message}{fix}", (), ()
     result = compare(job.expected, outcome.produced, atol)
     if not result.compared:
-        reason = (
-            "ran, nothing to compare (the card has no Results block)"
-            if job.expected is None
-            else "ran, nothing to compare: the card's Results block is empty "
-            "(`cardhub conform --update` fills it from what the snippet shows)"
-        )
+        if job.expected is None:
+            reason = "ran, nothing to compare (the card has no Results block)"
+        elif job.expected.style == "prose":
+            reason = (
+                "ran, nothing to compare: the card's Results block describes the output in words "
+                "instead of showing it (`cardhub conform --update` replaces it with what the snippet shows)"
+            )
+        else:
+            reason = (
+                "ran, nothing to compare: the card's Results block is empty "
+                "(`cardhub conform --update` fills it from what the snippet shows)"
+            )
         return "skip", reason, (), result.not_compared
     if result.diff:
         return "fail", "output differs from the card's Results block", result.diff, result.not_compared
@@ -361,7 +367,7 @@ def _update(
 
 def _rewritable(job: SnippetJob, outcome: RunOutcome, atol: float) -> bool:
     """A snippet whose output `--update` writes: it fails, or it ran and showed something (a
-    table, text) where the card's Results block is empty."""
+    table, text) where the card's Results block is empty or describes the output in words."""
     name = verdict(job, outcome, atol)[0]
     if name == "fail":
         return True
@@ -370,7 +376,7 @@ def _rewritable(job: SnippetJob, outcome: RunOutcome, atol: float) -> bool:
         name == "skip"
         and outcome.status == "ok"
         and job.expected is not None
-        and is_empty_block(job.expected.raw)
+        and (is_empty_block(job.expected.raw) or job.expected.style == "prose")
         and (produced_table(produced) is not None or bool(produced_text(produced).strip()))
     )
 

@@ -84,3 +84,10 @@ def test_nothing_to_compare_is_not_a_pass() -> None:
 def test_a_table_block_with_nothing_shown_fails() -> None:
     result = compare(parse_results(BLOCK, 1), Produced())
     assert not result.ok and "showed nothing" in result.diff[0]
+
+
+def test_a_block_in_words_is_not_compared_and_says_why() -> None:
+    expected = parse_results("The output is a dataframe with a Relation column and a Confidence column.", 9)
+    result = compare(expected, Produced(stdout="relation confidence\nA-B 0.9\n"))
+    assert not result.compared and not result.diff
+    assert any("describes the output in words" in note for note in result.not_compared)

@@ -11,6 +11,7 @@ from runtime.conformance.errors import ResultsBlockError
 from runtime.conformance.records import Table, Vector
 from runtime.conformance.results import (
     block_content,
+    describes_output,
     format_vector,
     is_empty_block,
     parse_cell,
@@ -105,6 +106,26 @@ def test_an_empty_block_gets_the_layout_of_the_cards_that_show_nlu_output() -> N
         assert parsed is not None and parsed.columns == ("sentence", "emb")
         assert parsed.rows == (("I love NLP", Vector((0.25, -0.5), ("0.25", "-0.5"))),)
     assert not is_empty_block("total: 0.875") and not is_empty_block("Results\n\tx\ty")
+
+
+PROSE = (
+    'The output is a dataframe with a sentence per row and a "ner" column containing all of the entity '
+    'labels in the sentence. To get only the tokens and entity labels, select "token.result".\n'
+    "![image](\\assets\\images\\ner.png)\n"
+)
+
+
+def test_a_block_that_describes_the_output_in_words_is_said_so() -> None:
+    """Many older hub cards put a description where the output should be: not compared (it
+    would always differ), and `--update` replaces it with the layout of an nlu table."""
+    expected = parse_results(PROSE, 40)
+    assert describes_output(PROSE) and expected.style == "prose" and expected.table is None
+    assert "describes the output in words" in expected.notes[-1]
+    assert describes_output("THe output is a dictionary with the following keys: 'sentences'.")
+    assert not describes_output("People in poor countries demand that the EU does not engage.")  # output
+    assert not describes_output("total: 0.875") and not describes_output("")
+    table = Table(("sentence", "emb"), (("I love NLP", Vector(values=(0.25,), shown=())),))
+    assert render_table(table, PROSE) == "\tsentence\temb\n\t\t\n\tI love NLP\t[0.25]"
 
 
 def _card_with_block(tmp_path: Path, newline: str) -> Path:

@@ -231,3 +231,16 @@ def test_only_pipeline_snippets_wait_for_a_spark_worker(tmp_path: Path) -> None:
     assert kinds == {"python": True, "nlu": False}
     plain = card_jobs(parse_card(FIXTURES / "2024-01-15-conform_good_print_en.md"))
     assert [needs_spark(job) for job in plain] == [False]
+
+
+@pytest.mark.usefixtures("isolation")
+def test_a_results_block_in_words_skips_and_update_shows_the_output(tmp_path: Path) -> None:
+    card = tmp_path / "2024-01-15-conform_good_print_en.md"
+    original = (FIXTURES / card.name).read_text(encoding="utf-8")
+    block = "total: 0.875\n0 1.0\n1 0.5\n2 0.25\n"
+    card.write_text(original.replace(block, "The output is the total and each value doubled.\n"))
+    (prose,) = conform([card], _options(tmp_path))
+    assert prose.verdict == "skip" and "describes the output in words" in prose.reason
+    assert "--update" in prose.reason
+    (updated,) = conform([card], _options(tmp_path, update=True))
+    assert updated.verdict == "pass" and card.read_text(encoding="utf-8") == original

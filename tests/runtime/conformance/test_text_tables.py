@@ -98,7 +98,8 @@ def test_what_is_not_one_of_these_tables_is_left_alone(text: str) -> None:
 def test_a_results_block_names_its_style() -> None:
     assert parse_results(GRID, 40).style == "grid" and parse_results(PIPE, 40).style == "pipe"
     assert parse_results("\tsentence\tvector\n\t\n\tI love\t[0.1, 0.2]\n", 40).style == "pandas"
-    assert parse_results("The output is a DataFrame.", 40).style == "text"
+    assert parse_results("['almost_same']\n['not_same']", 40).style == "text"
+    assert parse_results("The output is a DataFrame.", 40).style == "prose"
 
 
 @pytest.mark.spark
