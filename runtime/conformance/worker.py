@@ -96,6 +96,26 @@ def _fresh_py4j_connections() -> None:
         client.deque = deque()
 
 
+def _own_session() -> list[str]:
+    """Give the snippet a Spark SQL session of its own (the worker's Spark context, with its own
+    temp views, SQL settings and functions), made the one `getOrCreate()` and `sparknlp.start()`
+    return: what an earlier snippet left in its session is not seen."""
+    if "pyspark.sql" not in sys.modules:  # a worker without Spark
+        return []
+    from pyspark.sql import SparkSession
+
+    shared = SparkSession._instantiatedSession
+    if shared is None:
+        return []
+    session = shared.newSession()
+    SparkSession._instantiatedSession = session
+    SparkSession._activeSession = session
+    jvm_class = SparkSession._get_j_spark_session_class(session._jvm)
+    jvm_class.setDefaultSession(session._jsparkSession)
+    jvm_class.setActiveSession(session._jsparkSession)
+    return ["its own Spark SQL session (temp views, SQL settings and functions of earlier snippets unseen)"]
+
+
 def _run_job(job: dict[str, Any], go: int) -> None:
     """In the fork: wait for the parent's go, limit, isolate, run, report; never returns."""
     child.STARTED = time.perf_counter()
@@ -123,10 +143,11 @@ def _run_job(job: dict[str, Any], go: int) -> None:
             limits.get("address_space"),
         )
         _fresh_py4j_connections()
+        result["isolation"] += _own_session()
         namespaced = any(line.startswith("network namespace") for line in result["isolation"])
         child.install_audit_hook([workdir, *spec.get("overlays", []), *job.get("shared", [])], namespaced)
         result["isolation"].append("audit hook: writes outside the folder and network connections refused")
-        result["isolation"].append("forked from a warm worker (shared Spark session)")
+        result["isolation"].append("forked from a warm worker (shared Spark context)")
         sys.stdin = io.StringIO("")
         child.run(spec, result)
     except BaseException as exc:

@@ -174,21 +174,38 @@ def test_seed_004_python_is_an_error_at_its_line(seed_reports: dict) -> None:
     assert all(line.startswith("row ") and "value" in line for line in nlu.diff)
 
 
-def test_a_snippet_that_stops_the_shared_session_does_not_break_the_next(
-    minilm: tuple[dict[str, Path], Settings, Path], tmp_path: Path
-) -> None:
-    cards, settings, _ = minilm
-    stopper = tmp_path / "2023-01-01-spark_stopper_en.md"
-    stopper.write_text(
-        "---\nlayout: model\ntitle: stops Spark\nname: spark_stopper\nlanguage: en\n---\n\n"
-        "## How to use\n\n```python\nspark.stop()\n```\n",
+def _plain_card(folder: Path, name: str, code: str, results: str | None = None) -> Path:
+    card = folder / f"2023-01-01-{name}_en.md"
+    block = f"\n## Results\n\n```bash\n{results}\n```\n" if results is not None else ""
+    card.write_text(
+        f"---\nlayout: model\ntitle: {name}\nname: {name}\nlanguage: en\n---\n\n"
+        f"## How to use\n\n```python\n{code}\n```\n{block}",
         encoding="utf-8",
     )
+    return card
+
+
+def test_snippets_in_one_worker_do_not_see_each_others_session_and_a_stop_does_not_break_the_next(
+    minilm: tuple[dict[str, Path], Settings, Path], tmp_path: Path
+) -> None:
+    """One worker (--jobs 1): a temp view and a SQL setting left by one snippet are not seen by the
+    next (each has its own SQL session on the shared context); a snippet that stops Spark retires
+    the worker and the next card still passes."""
+    cards, settings, _ = minilm
+    leave = 'spark.range(3).createOrReplaceTempView("leftover")\n'
+    leave += 'spark.conf.set("spark.sql.shuffle.partitions", "7")\nprint("left")'
+    leaver = _plain_card(tmp_path, "spark_leaver", leave, "left")
+    check = 'print(spark.catalog.tableExists("leftover"), '
+    check += 'spark.conf.get("spark.sql.shuffle.partitions") == "7")'
+    checker = _plain_card(tmp_path, "spark_checker", check, "False False")
+    stopper = _plain_card(tmp_path, "spark_stopper", "spark.stop()")
     good = tmp_path / cards["sentence"].name
     shutil.copy(cards["sentence"], good)
     options = ConformOptions(settings=settings, limits=LIMITS, jobs=1)
-    reports = [r for r in conform([stopper, good], options) if r.language != "scala"]
+    reports = [r for r in conform([leaver, checker, stopper, good], options) if r.language != "scala"]
     assert [(r.name, r.language, r.verdict) for r in reports] == [
+        ("spark_leaver", "python", "pass"),
+        ("spark_checker", "python", "pass"),
         ("spark_stopper", "python", "skip"),
         ("sent_minilm_conform", "python", "pass"),
         ("sent_minilm_conform", "nlu", "pass"),
