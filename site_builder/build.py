@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from site_builder import output
-from site_builder.conformance import REPORT_PAGE, CardConformance, ConformanceReport, read_report
+from site_builder.conformance import REPORT_PAGE, CardConformance, read_report
 from site_builder.entries import Entry, Placement, entry_for, place
 from site_builder.errors import CardsNotFoundError, OutputDirError, SiteError
 from site_builder.manifest import Manifest, builder_fingerprint, load_manifest, scan_cards
@@ -129,7 +129,8 @@ def _build(
     # api/models.json is tens of MB on a big catalog: write it while the listings render.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
         api = writer.submit(output.write_api, out, records, [entry.key for entry, _ in ordered], old)
-        listing_pages = output.write_listings(out, ordered, old, new, changes, _headline(report))
+        headline = report.headline() if report else ""
+        listing_pages = output.write_listings(out, ordered, old, new, changes, headline)
         output.write_search_index(out, ordered, old, new, changes)
         output.write_listing_json(out, ordered, old, new, changes)
         output.write_conformance_page(out, report, ordered, old, new)
@@ -204,14 +205,6 @@ def _with_new_verdicts(changed: list[str], old: Manifest | None, new: Manifest) 
     keys = {key for key in old.conformance.keys() | new.conformance.keys()
             if old.conformance.get(key) != new.conformance.get(key) and key in new.stats}  # fmt: skip
     return sorted(keys.union(changed))
-
-
-def _headline(report: ConformanceReport | None) -> str:
-    if report is None:
-        return ""
-    counts = report.counts()
-    parts = ", ".join(f"{counts[status]} {status}" for status in counts if counts[status])
-    return f"{len(report.cards)} cards run on {report.date}: {parts or 'none'}."
 
 
 def _entries(

@@ -135,7 +135,14 @@ class ConformanceReport:
             found[verdict.status] += 1
         return found
 
+    def headline(self) -> str:
+        """What the index says of the report: `4 cards run on 2026-12-04: 1 error, 3 not run.`"""
+        counts = self.counts()
+        parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES if counts[status])
+        return f"{len(self.cards)} cards run on {self.date}: {parts or 'none'}."
+
     def summary(self) -> str:
+        """What `cardhub build` prints of the report."""
         counts = self.counts()
         text = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
         text = f"conformance ({self.date}): {len(self.cards)} cards: {text}"

@@ -134,6 +134,12 @@ _FIELD_NAMES = tuple(field.name for field in dataclasses.fields(Entry))
 _FIELDS_GETTER = operator.attrgetter(*_FIELD_NAMES)
 
 
+def conformance_status(entry: Entry) -> str:
+    """The card's conformance status ("verified", "not run", ...), "" when no report covers it."""
+    values = entry.facets.get("conformance")
+    return values[0].lower() if values else ""
+
+
 def facet_values(card: Card) -> dict[str, list[str]]:
     info = card.model_information
     flags = [("Supported", card.supported), ("Deprecated", card.deprecated)]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from site_builder import charts, pages
 from site_builder.conformance import REPORT_PAGE, CardConformance, ConformanceReport
-from site_builder.entries import FACETS, Entry, Placement
+from site_builder.entries import FACETS, Entry, Placement, conformance_status
 from site_builder.manifest import Manifest, content_digest
 from site_builder.search_index import affected_by, build_index
 
@@ -494,7 +494,7 @@ def _listing_row(entry: Entry, url: str) -> list[object]:
     record = "api/" + url[: -len(".html")] + ".json"
     return [entry.name, entry.language, entry.version, task, entry.date, url, record,
             entry.download or None, entry.s3 or None, entry.licensed,
-            pages.conformance_status(entry) or None]  # fmt: skip
+            conformance_status(entry) or None]  # fmt: skip
 
 
 def _listing_unchanged(changes: Changes, old: Manifest, new: Manifest) -> bool:

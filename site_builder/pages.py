@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder.charts import Chart, TimelinePoint, timeline
-from site_builder.conformance import STATUSES, CardConformance, ConformanceReport
-from site_builder.entries import FACETS, Entry, Placement, safe_slug
+from site_builder.conformance import FACET_VALUES, STATUSES, CardConformance, ConformanceReport
+from site_builder.entries import FACETS, Entry, Placement, conformance_status, safe_slug
 from site_builder.render import highlight, markdown_to_html
 
 if TYPE_CHECKING:
@@ -280,11 +280,6 @@ class Row:
     conformance: str = ""  # the card's conformance status ("verified", ...) when a report covers it
 
 
-def conformance_status(entry: Entry) -> str:
-    values = entry.facets.get("conformance")
-    return values[0].lower() if values else ""
-
-
 def row_for(entry: Entry, placement: Placement) -> Row:
     task = entry.facets["task"][0] if entry.facets.get("task") else None
     return Row(placement.url, entry.title, entry.name, entry.language, entry.version, task,
@@ -372,7 +367,7 @@ def render_conformance_report(report: ConformanceReport, rows: Sequence[ReportRo
     context.update(
         report=report,
         rows=rows,
-        statuses=[(status, counts[status], facet_url("conformance", status)) for status in STATUSES],
+        statuses=[(s, counts[s], facet_url("conformance", FACET_VALUES[s])) for s in STATUSES],
         classes=CONFORMANCE_CLASSES,
     )
     return environment().get_template("conformance.html").render(context)

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from site_builder.entries import FACETS, Entry, Placement, ordered_tokens
+from site_builder.entries import FACETS, Entry, Placement, conformance_status, ordered_tokens
 
 DOC_CHUNK = 16
 MIN_INNER = 3  # shortest inner part indexed (and shortest query word matched inside words)
@@ -187,7 +187,7 @@ def _doc_row(entry: Entry, placement: Placement) -> list[object]:
     task = (entry.facets.get("task") or [""])[0]
     return [placement.url, entry.name, entry.language, entry.title, entry.version or "", task,
             entry.excerpt, int(entry.deprecated), int(placement.newest), int(entry.licensed),
-            (entry.facets.get("conformance") or [""])[0].lower()]  # fmt: skip
+            conformance_status(entry)]  # fmt: skip
 
 
 def _term_chunks(ordered: Sequence[tuple[Entry, Placement]], shards: frozenset[str] | None) -> dict[str, str]:

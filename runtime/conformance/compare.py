@@ -157,13 +157,17 @@ def produced_text(produced: Produced) -> str:
     return "\n".join(parts)
 
 
-def produced_table(produced: Produced, style: str = "pandas") -> Table | None:
-    """The table a notebook would show: for a block printed by Spark's show() (or as a grid or
-    pipe table), the last such table the snippet printed; else the final expression's DataFrame,
-    else the pipeline's."""
-    if style in TEXT_STYLES and (printed := find_text_table(produced.stdout)) is not None:
-        return printed[0]
-    return produced.display or produced.pipeline
+def printed_table(produced: Produced, style: str) -> Table | None:
+    """For a block printed by Spark's show() (or as a grid or pipe table), the last such table
+    the snippet printed, if it printed one."""
+    found = find_text_table(produced.stdout) if style in TEXT_STYLES else None
+    return found[0] if found is not None else None
+
+
+def produced_table(produced: Produced, printed: Table | None = None) -> Table | None:
+    """The table a notebook would show: the table the snippet `printed` (see `printed_table`),
+    else the final expression's DataFrame, else the pipeline's."""
+    return printed if printed is not None else produced.display or produced.pipeline
 
 
 def compare(expected: ExpectedResults | None, produced: Produced, atol: float = DEFAULT_ATOL) -> Comparison:
@@ -174,9 +178,10 @@ def compare(expected: ExpectedResults | None, produced: Produced, atol: float = 
     if expected.style == "prose":
         return Comparison((), (PROSE_NOTE,), compared=False)
     notes = list(expected.notes)
-    table = produced_table(produced, expected.style)
+    printed = printed_table(produced, expected.style)
+    table = produced_table(produced, printed)
     if expected.style in TEXT_STYLES and table is not None:
-        source = "its DataFrame" if table in (produced.display, produced.pipeline) else "the table it printed"
+        source = "its DataFrame" if printed is None else "the table it printed"
         notes.append(f"the block is a {TEXT_STYLES[expected.style]}: compared with {source}")
     if expected.table is not None and table is not None:
         result = compare_tables(expected.table, table, atol)

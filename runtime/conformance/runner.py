@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.config import Settings
-from runtime.conformance.compare import DEFAULT_ATOL, compare, produced_table, produced_text
+from runtime.conformance.compare import DEFAULT_ATOL, compare, printed_table, produced_table, produced_text
 from runtime.conformance.pool import WorkerPool
 from runtime.conformance.records import Limits, RunOutcome, SnippetJob, SnippetReport
 from runtime.conformance.results import (
@@ -337,9 +337,6 @@ def _update(
     """Rewrite the Results block of each card with a failing snippet, or an empty block (what
     `cardhub new` writes), from what a snippet produced (nlu's table first, as the blocks show
     nlu's output), then compare every snippet of that card again."""
-    from runtime.conformance.compare import TEXT_STYLES
-    from runtime.conformance.text_tables import find_text_table
-
     by_card: dict[str, list[tuple[SnippetJob, RunOutcome | None, _Fetched]]] = {}
     for item in done:
         by_card.setdefault(item[0].card_path, []).append(item)
@@ -353,11 +350,10 @@ def _update(
         job, outcome = failing[0]
         assert outcome is not None and job.expected is not None
         previous = block_content(Path(path), job.expected.line)
-        table = produced_table(outcome.produced, job.expected.style)
-        printed = job.expected.style in TEXT_STYLES and find_text_table(outcome.produced.stdout)
-        if printed:  # the block shows a table as the snippet printed it: write what it printed
-            content = produced_text(outcome.produced)
+        if printed_table(outcome.produced, job.expected.style) is not None:
+            content = produced_text(outcome.produced)  # a table as the snippet printed it: as printed
         else:
+            table = produced_table(outcome.produced)
             content = render_table(table, previous) if table else produced_text(outcome.produced)
         rewrite_block(Path(path), job.expected.line, content)
         expected = parse_results(block_content(Path(path), job.expected.line), job.expected.line)
